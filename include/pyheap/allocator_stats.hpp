@@ -1,0 +1,59 @@
+// Statistics of a SmallObjectAllocator, as plain snapshot structs.
+//
+// Every counter is declared exactly once, in PYHEAP_ALLOCATOR_STATS below. That one list
+// generates the struct fields, the text table and the JSON (see src/alloc/stats.cpp), so a
+// new counter needs one line here plus the code that fills it in.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+// PYHEAP_ALLOCATOR_STATS(CLASS, GLOBAL): CLASS(name, description) entries are per size class,
+// GLOBAL(name, description) entries are allocator-wide. Users pass a macro for the kind they
+// want and PYHEAP_STATS_IGNORE for the other.
+#define PYHEAP_ALLOCATOR_STATS(CLASS, GLOBAL)                                                   \
+  CLASS(block_size, "bytes per block of this class")                                           \
+  CLASS(pools_in_use, "pools currently assigned to this class (partly used or full)")          \
+  CLASS(blocks_in_use, "live blocks")                                                          \
+  CLASS(blocks_free, "free blocks inside this class's pools")                                  \
+  CLASS(bytes_requested, "sum of the sizes passed to allocate() for live blocks")              \
+  CLASS(bytes_held, "blocks_in_use * block_size")                                              \
+  GLOBAL(pools_in_use, "pools assigned to a size class, all classes")                          \
+  GLOBAL(blocks_in_use, "live small blocks, all classes")                                      \
+  GLOBAL(blocks_free, "free blocks inside assigned pools, all classes")                        \
+  GLOBAL(bytes_requested, "bytes requested for live small blocks")                             \
+  GLOBAL(bytes_held, "bytes occupied by live small blocks")                                    \
+  GLOBAL(arenas_mapped, "arenas currently mapped")                                             \
+  GLOBAL(arenas_mapped_total, "arenas ever mapped")                                            \
+  GLOBAL(arenas_unmapped_total, "arenas ever unmapped")                                        \
+  GLOBAL(arenas_mapped_peak, "high-water mark of arenas_mapped")                               \
+  GLOBAL(bytes_mapped, "arenas_mapped * arena size")                                           \
+  GLOBAL(pools_committed, "pools whose pages may be resident (in use + cached empty)")         \
+  GLOBAL(pools_cached_empty, "empty pools kept committed (FIFO, bounded by the cache limit)")  \
+  GLOBAL(pools_decommitted, "empty pools currently returned to the OS with madvise")           \
+  GLOBAL(pools_decommitted_total, "pool decommits ever done")                                  \
+  GLOBAL(large_count, "live large (> 512 byte) allocations")                                   \
+  GLOBAL(large_bytes, "bytes requested by live large allocations")                             \
+  GLOBAL(large_count_total, "large allocations ever made")                                      \
+  GLOBAL(large_bytes_total, "bytes ever requested by large allocations")                        \
+  GLOBAL(injected_failures, "allocations failed on purpose by fail_after()")
+
+#define PYHEAP_STATS_IGNORE(name, description)
+#define PYHEAP_STATS_FIELD(name, description) std::uint64_t name = 0;
+
+namespace pyheap {
+
+/// Counters of one size class.
+struct SizeClassStats {
+  PYHEAP_ALLOCATOR_STATS(PYHEAP_STATS_FIELD, PYHEAP_STATS_IGNORE)
+};
+
+/// Snapshot of a whole allocator: allocator-wide counters plus one entry per size class.
+struct AllocatorStats {
+  static constexpr std::size_t kNumSizeClasses = 32;
+  PYHEAP_ALLOCATOR_STATS(PYHEAP_STATS_IGNORE, PYHEAP_STATS_FIELD)
+  std::array<SizeClassStats, kNumSizeClasses> size_classes{};
+};
+
+}  // namespace pyheap

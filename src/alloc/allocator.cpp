@@ -1,0 +1,102 @@
+// Fast paths of SmallObjectAllocator: size -> class is a shift, then a pop from the head
+// pool of that class. Everything rarer (new pool, empty pool, large request) is a call.
+#include <new>
+
+#include "alloc/allocator_state.hpp"
+#include "common/assert.hpp"
+
+namespace pyheap {
+
+using alloc::class_block_size;
+using alloc::class_index;
+using alloc::PoolHeader;
+
+SmallObjectAllocator::SmallObjectAllocator()
+    : state_(std::make_unique<detail::AllocatorState>(this)) {}
+
+SmallObjectAllocator::~SmallObjectAllocator() = default;
+
+void* SmallObjectAllocator::allocate(std::size_t size) {
+  detail::AllocatorState& st = *state_;
+  if (st.fail_countdown != 0) [[unlikely]] {
+    if (--st.fail_countdown == 0) st.injected_failure();
+  }
+  if (size > kMaxSmallSize) [[unlikely]] return st.allocate_large(size);
+
+  const std::size_t idx = class_index(size);
+  PoolHeader* pool = st.used[idx];
+  const bool fresh_pool = pool == nullptr;
+  if (fresh_pool) [[unlikely]] pool = st.new_pool(idx);
+  void* block = pool->pop();
+  if (pool->full()) [[unlikely]] {  // leaves the used list until a block comes back
+    st.used[idx] = pool->next;
+    if (pool->next != nullptr) pool->next->prev = nullptr;
+    pool->next = nullptr;
+  }
+  detail::ClassCounters& c = st.classes[idx];
+  ++c.blocks;
+  c.bytes_requested += size;
+#if PYHEAP_ASAN
+  alloc::poison(block, class_block_size(idx));
+  alloc::unpoison(block, size == 0 ? 1 : size);
+#endif
+  if constexpr (kDebugLevel >= 2) {
+    if (fresh_pool) st.debug_check();
+  }
+  return block;
+}
+
+void SmallObjectAllocator::deallocate(void* p, std::size_t size) noexcept {
+  if (p == nullptr) return;
+  detail::AllocatorState& st = *state_;
+  if (size > kMaxSmallSize) [[unlikely]] {
+    st.deallocate_large(p, size);
+    return;
+  }
+  const std::size_t idx = class_index(size);
+  PoolHeader* pool = PoolHeader::of(p);
+  PYHEAP_ASSERT(pool->arena != nullptr && pool->arena->owner == this);
+  PYHEAP_ASSERT(pool->szidx == idx);  // wrong size passed to deallocate
+  PYHEAP_ASSERT(pool->is_block_start(p));
+#if PYHEAP_ASAN
+  PYHEAP_ASSERT(!__asan_address_is_poisoned(p));  // double free
+#endif
+  const bool was_full = pool->full();
+  pool->push(p);
+  detail::ClassCounters& c = st.classes[idx];
+  PYHEAP_ASSERT(c.blocks > 0 && c.bytes_requested >= size);
+  --c.blocks;
+  c.bytes_requested -= size;
+  if (was_full) [[unlikely]] {  // back to the front of its class: reused first
+    pool->prev = nullptr;
+    pool->next = st.used[idx];
+    if (pool->next != nullptr) pool->next->prev = pool;
+    st.used[idx] = pool;
+  } else if (pool->nused == 0) [[unlikely]] {
+    st.release_pool(pool);
+  }
+}
+
+SmallObjectAllocator* SmallObjectAllocator::owner_of(const void* p, std::size_t size) noexcept {
+  if (p == nullptr) return nullptr;
+  if (size > kMaxSmallSize) return detail::AllocatorState::large_owner(p);
+  return PoolHeader::of(p)->arena->owner;
+}
+
+void SmallObjectAllocator::fail_after(std::size_t n) noexcept { state_->fail_countdown = n; }
+
+void SmallObjectAllocator::trim() noexcept { state_->trim(); }
+
+void SmallObjectAllocator::set_max_cached_empty_pools(std::size_t n) noexcept {
+  state_->max_cached_empty_pools = n;
+  state_->enforce_empty_pool_cache();
+}
+
+bool SmallObjectAllocator::is_valid(int level) const { return state_->valid(level); }
+
+namespace detail {
+
+void AllocatorState::injected_failure() { throw std::bad_alloc(); }
+
+}  // namespace detail
+}  // namespace pyheap

@@ -1,0 +1,166 @@
+// is_valid(): recomputes every counter from the structures and compares.
+//   level 1: arena buckets and bitmaps, pool headers, used lists, the empty-pool FIFO,
+//            per-class and allocator-wide counters;
+//   level 2: also walks the free list of every used pool (bounds, alignment, duplicates,
+//            nfree + nused == capacity).
+#include <bit>
+#include <cstdio>
+#include <set>
+#include <vector>
+
+#include "alloc/allocator_state.hpp"
+#include "common/assert.hpp"
+
+namespace pyheap::detail {
+
+using namespace alloc;
+
+namespace {
+bool report(const char* what, int line) {
+  std::fprintf(stderr, "pyheap allocator invariant broken (validate.cpp:%d): %s\n", line, what);
+  return false;
+}
+#define PYHEAP_CHECK(c) \
+  do {                  \
+    if (!(c)) return report(#c, __LINE__); \
+  } while (0)
+
+// nfree + nused == capacity, every free block listed once, inside the carved area.
+bool check_free_list(const PoolHeader* pool) {
+  std::vector<bool> seen(pool->capacity, false);
+  std::size_t listed = 0;
+  for (FreeBlock* f = pool->freelist; f != nullptr;) {
+    PYHEAP_CHECK(listed < pool->capacity);  // cycle guard
+    PYHEAP_CHECK(PoolHeader::of(f) == pool);
+    PYHEAP_CHECK(pool->is_block_start(f));
+    const std::size_t index =
+        static_cast<std::size_t>(reinterpret_cast<const char*>(f) - pool->first_block()) /
+        pool->block_size();
+    PYHEAP_CHECK(!seen[index]);
+    seen[index] = true;
+    ++listed;
+    unpoison(f, sizeof(FreeBlock));
+    FreeBlock* next = f->next;
+    poison(f, sizeof(FreeBlock));
+    f = next;
+  }
+  const std::size_t nfree = listed + (pool->capacity - pool->ncarved);
+  PYHEAP_CHECK(nfree + pool->nused == pool->capacity);
+  return true;
+}
+}  // namespace
+
+bool AllocatorState::valid(int level) const {
+  std::size_t narenas = 0, nempty_arenas = 0, ncached = 0, nreleased = 0;
+  std::size_t pools[kNumClasses] = {}, partial[kNumClasses] = {}, blocks[kNumClasses] = {};
+  std::set<const ArenaRecord*> mine;
+
+  for (unsigned k = 0; k <= kPoolsPerArena; ++k) {
+    if (k != 0) PYHEAP_CHECK(((arenas.nonempty & ArenaBuckets::bit(k)) != 0) == (arenas.head[k] != nullptr));
+    const ArenaRecord* prev = nullptr;
+    for (const ArenaRecord* a = arenas.head[k]; a != nullptr; prev = a, a = a->next) {
+      PYHEAP_CHECK(narenas < arenas_mapped);  // cycle guard
+      ++narenas;
+      mine.insert(a);
+      PYHEAP_CHECK(a->prev == prev);
+      PYHEAP_CHECK(a->owner == self);
+      PYHEAP_CHECK(a->base % kArenaSize == 0);
+      PYHEAP_CHECK(a->nfreepools == k);  // bucket index == nfreepools
+      PYHEAP_CHECK(static_cast<unsigned>(std::popcount(a->free_mask)) == a->nfreepools);
+      PYHEAP_CHECK((~a->free_mask & ~a->committed_mask) == 0);  // used => committed
+      PYHEAP_CHECK((a->released_mask & ~a->free_mask) == 0);
+      PYHEAP_CHECK((a->released_mask & a->committed_mask) == 0);
+      if (k == kPoolsPerArena) {
+        ++nempty_arenas;
+        PYHEAP_CHECK(a->committed_mask == 0);  // the reserve arena is decommitted
+      }
+      ncached += static_cast<std::size_t>(std::popcount(a->free_mask & a->committed_mask));
+      nreleased += static_cast<std::size_t>(std::popcount(a->released_mask));
+
+      for (std::uint64_t m = ~a->free_mask; m != 0; m &= m - 1) {
+        const auto* pool = static_cast<const PoolHeader*>(a->pool_address(
+            static_cast<unsigned>(std::countr_zero(m))));
+        PYHEAP_CHECK(pool->arena == a);
+        PYHEAP_CHECK(pool->szidx < kNumClasses);
+        PYHEAP_CHECK(pool->capacity == class_capacity(pool->szidx));
+        PYHEAP_CHECK(pool->nused >= 1 && pool->nused <= pool->capacity);
+        PYHEAP_CHECK(pool->nused <= pool->ncarved && pool->ncarved <= pool->capacity);
+        ++pools[pool->szidx];
+        blocks[pool->szidx] += pool->nused;
+        if (pool->full()) {
+          PYHEAP_CHECK(pool->next == nullptr && pool->prev == nullptr);
+          PYHEAP_CHECK(used[pool->szidx] != pool);
+        } else {
+          ++partial[pool->szidx];
+        }
+        if (level >= 2 && !check_free_list(pool)) return false;
+      }
+      for (std::uint64_t m = a->free_mask & a->committed_mask; m != 0; m &= m - 1) {
+        const auto* pool = static_cast<const PoolHeader*>(a->pool_address(
+            static_cast<unsigned>(std::countr_zero(m))));
+        PYHEAP_CHECK(pool->arena == a && pool->nused == 0);
+      }
+    }
+  }
+  PYHEAP_CHECK(narenas == arenas_mapped);
+  PYHEAP_CHECK(nempty_arenas <= 1);
+  PYHEAP_CHECK(arenas_mapped_total - arenas_unmapped_total == arenas_mapped);
+  PYHEAP_CHECK(arenas_mapped <= arenas_mapped_peak && arenas_mapped_peak <= arenas_mapped_total);
+  PYHEAP_CHECK(nreleased == pools_decommitted);
+  PYHEAP_CHECK(pools_decommitted <= pools_decommitted_total);
+
+  // The empty-pool FIFO: committed empty pools of my arenas, each once.
+  PYHEAP_CHECK(ncached == empty_pools.count);
+  PYHEAP_CHECK(empty_pools.count <= max_cached_empty_pools);
+  {
+    std::size_t n = 0;
+    const PoolHeader* prev = nullptr;
+    for (const PoolHeader* p = empty_pools.head; p != nullptr; prev = p, p = p->next) {
+      PYHEAP_CHECK(n < empty_pools.count);
+      ++n;
+      PYHEAP_CHECK(p->prev == prev);
+      PYHEAP_CHECK(mine.count(p->arena) == 1);
+      PYHEAP_CHECK(p->nused == 0);
+      const std::uint64_t bit = std::uint64_t{1} << p->arena->pool_index(p);
+      PYHEAP_CHECK((p->arena->free_mask & p->arena->committed_mask & bit) != 0);
+    }
+    PYHEAP_CHECK(n == empty_pools.count && empty_pools.tail == prev);
+  }
+
+  // Used lists and per-class counters.
+  for (std::size_t i = 0; i < kNumClasses; ++i) {
+    std::size_t n = 0;
+    const PoolHeader* prev = nullptr;
+    for (const PoolHeader* p = used[i]; p != nullptr; prev = p, p = p->next) {
+      PYHEAP_CHECK(n < partial[i]);
+      ++n;
+      PYHEAP_CHECK(p->prev == prev);
+      PYHEAP_CHECK(mine.count(p->arena) == 1);
+      PYHEAP_CHECK(p->szidx == i);
+      PYHEAP_CHECK(p->nused > 0 && p->nused < p->capacity);
+      PYHEAP_CHECK((p->arena->free_mask & (std::uint64_t{1} << p->arena->pool_index(p))) == 0);
+    }
+    PYHEAP_CHECK(n == partial[i]);  // every partly used pool is listed
+    const ClassCounters& c = classes[i];
+    PYHEAP_CHECK(c.pools == pools[i]);
+    PYHEAP_CHECK(c.blocks == blocks[i]);
+    PYHEAP_CHECK(c.bytes_requested <= c.blocks * class_block_size(i));
+    if (i > 0) PYHEAP_CHECK(c.bytes_requested >= c.blocks * (class_block_size(i - 1) + 1));
+  }
+
+  PYHEAP_CHECK(large_count <= large_count_total);
+  PYHEAP_CHECK(large_bytes <= large_bytes_total);
+  PYHEAP_CHECK(large_bytes >= large_count * (kMaxSmallSize + 1));
+  PYHEAP_CHECK(large_count != 0 || large_bytes == 0);
+  return true;
+}
+
+#undef PYHEAP_CHECK
+
+void AllocatorState::debug_check() const noexcept {
+  if constexpr (kDebugLevel >= 2) {
+    PYHEAP_ASSERT(valid(1));
+  }
+}
+
+}  // namespace pyheap::detail

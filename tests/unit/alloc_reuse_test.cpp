@@ -1,0 +1,132 @@
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "alloc/size_class.hpp"
+#include "pyheap/small_object_allocator.hpp"
+
+using pyheap::SmallObjectAllocator;
+using pyheap::alloc::class_capacity;
+using pyheap::alloc::class_index;
+using pyheap::alloc::kArenaSize;
+using pyheap::alloc::kPoolsPerArena;
+using pyheap::alloc::kPoolSize;
+
+namespace {
+std::uintptr_t arena_of(const void* p) { return reinterpret_cast<std::uintptr_t>(p) & ~(kArenaSize - 1); }
+std::uintptr_t pool_of(const void* p) { return reinterpret_cast<std::uintptr_t>(p) & ~(kPoolSize - 1); }
+}  // namespace
+
+TEST(AllocReuse, FreeThenAllocateReturnsTheSameBlock) {
+  SmallObjectAllocator a;
+  std::vector<void*> keep;
+  for (int i = 0; i < 10; ++i) keep.push_back(a.allocate(40));
+  void* p = a.allocate(40);
+  a.deallocate(p, 40);
+  EXPECT_EQ(a.allocate(40), p);
+  a.deallocate(p, 40);
+  EXPECT_EQ(a.allocate(33), p) << "same class (48), different size";
+  a.deallocate(p, 33);
+  void* q = keep[3];
+  a.deallocate(q, 40);
+  EXPECT_EQ(a.allocate(48), q);
+  EXPECT_TRUE(a.is_valid(2));
+}
+
+TEST(AllocReuse, PoolThatWasFullGoesToTheFront) {
+  SmallObjectAllocator a;
+  const std::size_t size = 256;
+  const std::size_t per_pool = class_capacity(class_index(size));
+  std::vector<void*> blocks;
+  for (std::size_t i = 0; i < per_pool * 5 + 3; ++i) blocks.push_back(a.allocate(size));
+  // Pools 0..4 are full, pool 5 is partly used and is the head of the class.
+  void* victim = blocks[per_pool + 7];  // in pool 1 (full)
+  ASSERT_NE(pool_of(victim), pool_of(blocks.back()));
+  a.deallocate(victim, size);
+  EXPECT_EQ(a.allocate(size), victim) << "the pool that was full must be used first";
+  EXPECT_EQ(pool_of(a.allocate(size)), pool_of(blocks.back()));
+  EXPECT_TRUE(a.is_valid(2));
+}
+
+TEST(AllocReuse, NewPoolsComeFromTheFullestArena) {
+  SmallObjectAllocator a;
+  const std::size_t size = 512;
+  const std::size_t per_pool = class_capacity(class_index(size));
+  // Fill arena A completely, then a few pools of arena B.
+  std::vector<void*> blocks;
+  for (std::size_t i = 0; i < per_pool * (kPoolsPerArena + 3); ++i) blocks.push_back(a.allocate(size));
+  const std::uintptr_t arena_a = arena_of(blocks.front());
+  const std::uintptr_t arena_b = arena_of(blocks.back());
+  ASSERT_NE(arena_a, arena_b);
+  EXPECT_EQ(a.stats().arenas_mapped, 2u);
+
+  // Empty one pool in the middle of A: A now has 1 free pool, B has 61.
+  const std::size_t pool_no = 10;
+  for (std::size_t i = pool_no * per_pool; i < (pool_no + 1) * per_pool; ++i) {
+    a.deallocate(blocks[i], size);
+    if (i != pool_no * per_pool) blocks[i] = nullptr;
+  }
+  const std::uintptr_t freed_pool = pool_of(blocks[pool_no * per_pool]);
+  blocks[pool_no * per_pool] = nullptr;
+  ASSERT_EQ(arena_of(reinterpret_cast<void*>(freed_pool)), arena_a);
+
+  // A different class needs a new pool: it must come from A (fullest usable arena).
+  void* q = a.allocate(64);
+  EXPECT_EQ(arena_of(q), arena_a);
+  EXPECT_EQ(pool_of(q), freed_pool);
+  // The next new pool must come from B, A being full again.
+  void* r = a.allocate(128);
+  EXPECT_EQ(arena_of(r), arena_b);
+  EXPECT_TRUE(a.is_valid(2));
+
+  // Fill B and overflow into a third arena C (4 pools used there, 60 free).
+  for (std::size_t i = 0; i < per_pool * kPoolsPerArena; ++i) blocks.push_back(a.allocate(size));
+  const std::uintptr_t arena_c = arena_of(blocks.back());
+  ASSERT_NE(arena_c, arena_b);
+  ASSERT_NE(arena_c, arena_a);
+  EXPECT_EQ(a.stats().arenas_mapped, 3u);
+  // Empty B except r's pool and one 512-pool: B has 62 free pools, C has 60.
+  std::uintptr_t kept_pool = 0;
+  std::vector<void*> rest;
+  for (void* p : blocks) {
+    if (p == nullptr) continue;
+    if (arena_of(p) != arena_b) {
+      rest.push_back(p);
+      continue;
+    }
+    if (kept_pool == 0) kept_pool = pool_of(p);
+    if (pool_of(p) == kept_pool) rest.push_back(p); else a.deallocate(p, size);
+  }
+  void* s = a.allocate(160);
+  EXPECT_EQ(arena_of(s), arena_c) << "the arena with fewer free pools wins, whatever the mapping order";
+  EXPECT_TRUE(a.is_valid(2));
+
+  for (void* p : rest) a.deallocate(p, size);
+  a.deallocate(q, 64);
+  a.deallocate(r, 128);
+  a.deallocate(s, 160);
+  EXPECT_EQ(a.stats().blocks_in_use, 0u);
+  EXPECT_EQ(a.stats().arenas_mapped, 1u) << "one empty arena is kept as the reserve";
+  EXPECT_EQ(a.stats().pools_committed, 0u) << "the reserve is decommitted";
+  a.trim();
+  EXPECT_EQ(a.stats().arenas_mapped, 0u);
+  EXPECT_TRUE(a.is_valid(2));
+}
+
+TEST(AllocReuse, EmptyPoolIsReusedByAnotherClass) {
+  SmallObjectAllocator a;
+  std::vector<void*> blocks;
+  const std::size_t per_pool = class_capacity(class_index(32));
+  for (std::size_t i = 0; i < per_pool; ++i) blocks.push_back(a.allocate(32));
+  void* keep = a.allocate(32);  // second pool keeps the arena alive
+  const std::uintptr_t pool = pool_of(blocks.front());
+  for (void* p : blocks) a.deallocate(p, 32);
+  EXPECT_EQ(a.stats().pools_cached_empty, 1u);
+  void* p = a.allocate(300);
+  EXPECT_EQ(pool_of(p), pool) << "a cached empty pool is preferred to untouched ones";
+  EXPECT_EQ(a.stats().pools_cached_empty, 0u);
+  a.deallocate(p, 300);
+  a.deallocate(keep, 32);
+  EXPECT_TRUE(a.is_valid(2));
+}
