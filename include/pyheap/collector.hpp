@@ -1,0 +1,146 @@
+// pyheap/collector.hpp — the generational cycle collector, with CPython 3.11's semantics.
+//
+// Containers (types with a trace hook) are tracked in generation lists 0, 1, 2 and a permanent
+// generation (freeze). New containers enter generation 0. collect(G) examines generations 0..G
+// together:
+//   1. gc_refs := refcnt for each examined object; for each reference between examined objects,
+//      gc_refs of the target -= 1. What is left counts references from outside.
+//   2. Objects with gc_refs > 0 and everything they reach are reachable; they move on to
+//      generation G+1 (generation 2 stays 2).
+//   3. Weak references to the unreachable objects are cleared; callbacks run for weak reference
+//      objects outside the garbage (CPython's handle_weakrefs).
+//   4. Finalizers of unreachable objects run, each at most once in an object's life (PEP 442).
+//   5. Steps 1-2 are repeated on the unreachable set: objects a finalizer resurrected (and what
+//      they reach) move to generation G+1.
+//   6. What is still unreachable is counted (the value collect returns, as gc.collect does) and
+//      broken apart by clearing every reference with the trace hook; reference counting frees it.
+// Automatic collection follows CPython's thresholds (700, 10, 10) and its rule that a full
+// collection waits until the objects pending promotion exceed a quarter of the long-lived ones.
+//
+// Invariants (between collections):
+//   - a tracked object is in exactly one list, at the index its collector word records;
+//   - no object carries a collection mark; the unreachable working list is empty.
+// During a collection user code (callbacks, finalizers) may allocate, drop and store references
+// and ask for collections; nested requests return 0 as CPython's do. An object freed while it sits
+// in the working list leaves a null slot there, which the later steps skip.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "pyheap/ref.hpp"
+
+namespace pyheap {
+
+class Heap;
+
+inline constexpr int kNumGenerations = 3;
+
+struct GenerationStats {
+  std::uint64_t collections = 0;
+  std::uint64_t collected = 0;
+  std::uint64_t uncollectable = 0;
+  double seconds = 0;  // total time spent collecting this generation
+};
+
+enum class GcPhase { Start, Stop };
+
+struct CollectionInfo {
+  int generation = 0;
+  std::size_t collected = 0;      // valid in Stop
+  std::size_t uncollectable = 0;  // valid in Stop (always 0: pyheap has no legacy finalizers)
+  double seconds = 0;             // valid in Stop
+};
+
+class Collector {
+ public:
+  using Callback = std::function<void(GcPhase, const CollectionInfo&)>;
+
+  explicit Collector(Heap& heap);
+  ~Collector();
+  Collector(const Collector&) = delete;
+  Collector& operator=(const Collector&) = delete;
+
+  // Collects generations 0..generation and returns the number of unreachable objects found.
+  // Returns 0 without doing anything when called during a collection.
+  std::size_t collect(int generation = kNumGenerations - 1);
+
+  void enable() noexcept { enabled_ = true; }
+  void disable() noexcept { enabled_ = false; }
+  bool is_enabled() const noexcept { return enabled_; }
+  bool is_collecting() const noexcept { return collecting_; }
+
+  void set_threshold(int threshold0, int threshold1 = -1, int threshold2 = -1) noexcept;
+  std::array<int, kNumGenerations> threshold() const noexcept { return threshold_; }
+  std::array<std::size_t, kNumGenerations> count() const noexcept { return count_; }
+
+  // Moves every tracked object into the permanent generation, which collections ignore.
+  void freeze();
+  // Moves the permanent generation back into the oldest generation.
+  void unfreeze();
+  std::size_t freeze_count() const noexcept { return lists_[kPermanent].size(); }
+
+  int add_callback(Callback cb);
+  void remove_callback(int id);
+
+  std::array<GenerationStats, kNumGenerations> stats() const noexcept { return stats_; }
+
+  // Introspection, as the gc module's functions of the same names. generation -1: all of 0..2.
+  std::vector<Ref<Object>> get_objects(int generation = -1) const;
+  std::vector<Ref<Object>> get_referrers(const Object* target) const;
+  std::vector<Ref<Object>> get_referents(Object* o) const;
+  bool is_tracked(const Object* o) const noexcept;
+  // Which list holds a tracked object: 0..2, 3 for the permanent generation, -1 if untracked.
+  int generation_of(const Object* o) const noexcept;
+  std::size_t tracked_count() const noexcept;
+
+  // DEBUG_SAVEALL: garbage is kept in garbage() instead of being cleared.
+  void set_debug_saveall(bool on) noexcept { saveall_ = on; }
+  std::vector<Ref<Object>>& garbage() noexcept { return garbage_; }
+
+  // Walks every list and checks the invariants above; level 2 also checks each object's index.
+  bool is_valid(int level) const;
+
+  // --- used by Heap -------------------------------------------------------------------------
+  void track(Object* o);            // into generation 0
+  void untrack(Object* o) noexcept; // from whatever list holds it
+  void on_container_allocated();    // counts toward threshold 0 and may collect
+  void on_container_freed() noexcept;
+  void release_all_for_teardown();
+
+ private:
+  static constexpr int kPermanent = 3;
+  static constexpr int kUnreachable = 4;
+  static constexpr int kNumLists = 5;
+
+  std::size_t collect_with_callbacks(int generation);
+  std::size_t collect_main(int generation);
+  void collect_generations();
+  void move_to(Object* o, int list);
+  void invoke_callbacks(GcPhase phase, const CollectionInfo& info);
+  std::size_t handle_weakrefs(int old_list);
+  void finalize_garbage();
+  void handle_resurrected(int old_list);
+  void delete_garbage(int old_list);
+  void deduce_unreachable_marks(std::vector<Object*>& set, bool from_working_list);
+
+  Heap& heap_;
+  std::array<std::vector<Object*>, kNumLists> lists_;
+  std::vector<Object*> stack_;  // reused marking stack
+  std::array<int, kNumGenerations> threshold_{700, 10, 10};
+  std::array<std::size_t, kNumGenerations> count_{};
+  std::array<GenerationStats, kNumGenerations> stats_{};
+  std::size_t long_lived_total_ = 0;
+  std::size_t long_lived_pending_ = 0;
+  bool enabled_ = true;
+  bool collecting_ = false;
+  bool saveall_ = false;
+  std::vector<std::pair<int, Callback>> callbacks_;
+  int next_callback_id_ = 1;
+  std::vector<Ref<Object>> garbage_;
+};
+
+}  // namespace pyheap

@@ -1,0 +1,179 @@
+// pyheap/heap.hpp — a Heap: one runtime of objects, confined to one thread.
+//
+// A Heap owns a SmallObjectAllocator, a cycle Collector and every object made with make<T>().
+// Several heaps may live side by side, each on its own thread (counts are not atomic; debug
+// builds check the owning thread on the slow paths).
+//
+// Object lifetime, as in CPython:
+//   - the moment an object's count reaches zero it is finalized (if T has a finalize() member
+//     that has not run yet; a finalizer that stores a reference to the object resurrects it, and
+//     it will not be finalized again), its weak references are cleared and their callbacks run,
+//     then ~T() runs (releasing what it referenced, which cascades) and its block is freed;
+//   - cascades deeper than kTrashcanDepth are deferred and drained iteratively by the outermost
+//     release (CPython's trashcan), so destroying a chain of 10^7 objects needs no deep stack and
+//     takes time linear in its length;
+//   - objects in reference cycles are freed by the collector (gc()).
+//
+// A heap must outlive every Ref into it. Its destructor collects everything it can and reports
+// objects still held from outside (a leak in the program) through the unraisable hook.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <typeinfo>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "pyheap/collector.hpp"
+#include "pyheap/object.hpp"
+#include "pyheap/ref.hpp"
+#include "pyheap/small_object_allocator.hpp"
+#include "pyheap/tracer.hpp"
+#include "pyheap/type_info.hpp"
+#include "pyheap/weakref.hpp"
+
+namespace pyheap {
+
+// Passed to the unraisable hook when an exception escapes a finalizer, a weak reference callback
+// or a collector callback (sys.unraisablehook's job).
+struct UnraisableInfo {
+  std::exception_ptr error;
+  std::string where;            // "finalizer of Node", "weakref callback", ...
+  const Object* object = nullptr;
+};
+
+class Heap {
+ public:
+  static constexpr int kTrashcanDepth = 50;
+
+  Heap();
+  ~Heap();
+  Heap(const Heap&) = delete;
+  Heap& operator=(const Heap&) = delete;
+
+  // Creates a T in this heap with a count of one. Throws std::bad_alloc (heap unchanged) or
+  // whatever T's constructor throws.
+  template <class T, class... Args>
+  Ref<T> make(Args&&... args);
+
+  // Makes an object immortal (PEP 683): its count never reaches zero, so it is never finalized
+  // or freed before the heap is destroyed. Increments and decrements stay the plain ones.
+  void make_immortal(Object* o) noexcept;
+
+  Collector& gc() noexcept { return gc_; }
+  const Collector& gc() const noexcept { return gc_; }
+  SmallObjectAllocator& allocator() noexcept { return alloc_; }
+  const SmallObjectAllocator& allocator() const noexcept { return alloc_; }
+
+  std::size_t live_objects() const noexcept { return live_; }
+  // Number of weak reference objects currently pointing at o.
+  std::size_t weakref_count(const Object* o) const noexcept;
+
+  // The heap an object lives in.
+  static Heap& of(const Object* o) noexcept;
+  // Exact type test.
+  template <class T>
+  static bool is_a(const Object* o) {
+    return o && o->type_id() == detail::type_id_of<T>();
+  }
+  // Bytes the object occupies in the allocator (header, collector word and padding included).
+  static std::size_t allocated_size(const Object* o) noexcept;
+
+  using UnraisableHook = std::function<void(const UnraisableInfo&)>;
+  // The default hook prints "Exception ignored in <where>: <what>" to stderr.
+  void set_unraisable_hook(UnraisableHook hook) { unraisable_hook_ = std::move(hook); }
+  void report_unraisable(std::exception_ptr error, std::string where, const Object* o) noexcept;
+
+ private:
+  friend void detail::release(Object*) noexcept;
+  friend class Collector;
+  friend class WeakReference;
+  friend Ref<WeakReference> detail::make_weak_reference(Object*, WeakReference::Callback);
+
+  void deallocate(Object* o) noexcept;
+  void destroy(Object* o) noexcept;
+  // Clears every weak reference to o; those with a callback (and not skipped) are appended to
+  // *callbacks with a count held, for run_weakref_callbacks.
+  void clear_weakrefs(Object* o, std::vector<WeakReference*>* callbacks,
+                      bool (*skip_callback)(const WeakReference*)) noexcept;
+  void run_weakref_callbacks(std::vector<WeakReference*>& wrs) noexcept;
+  void link_weakref(WeakReference* wr, Object* referent);
+  void unlink_weakref(WeakReference* wr) noexcept;
+  void check_thread() const noexcept;
+
+  SmallObjectAllocator alloc_;  // first member: destroyed last, after every object is gone
+  Collector gc_;
+  std::unordered_map<const Object*, WeakReference*> weak_heads_;
+  std::vector<Object*> immortals_;
+  std::vector<Object*> deferred_;  // the trashcan
+  int dealloc_depth_ = 0;
+  std::size_t live_ = 0;
+  std::thread::id owner_;
+  UnraisableHook unraisable_hook_;
+};
+
+// ---- type registration ------------------------------------------------------------------------
+
+namespace detail {
+template <class T>
+TypeInfo make_type_info() {
+  static_assert(std::is_base_of_v<Object, T>, "heap objects derive from pyheap::Object");
+  static_assert(!std::is_polymorphic_v<T>,
+                "heap objects carry no vtable; use the trace/finalize hooks instead of virtuals");
+  static_assert(alignof(T) <= 16, "heap objects are at most 16-byte aligned");
+  // The header must sit at the start of T: the collector's word is found just before it.
+  alignas(T) static unsigned char probe[sizeof(T)];
+  T* fake = reinterpret_cast<T*>(probe);
+  if (static_cast<void*>(static_cast<Object*>(fake)) != static_cast<void*>(fake))
+    throw std::logic_error("pyheap::Object must be the first base of a heap object type");
+  TypeInfo info;
+  info.name = demangle(typeid(T).name());
+  info.size = sizeof(T);
+  info.tracked = Traceable<T>;
+  info.is_weakref = std::is_base_of_v<WeakReference, T>;
+  info.prefix = info.tracked ? (alignof(T) > 8 ? 16 : 8) : 0;
+  info.destroy = [](Object* o) noexcept { static_cast<T*>(o)->~T(); };
+  if constexpr (Traceable<T>) {
+    info.trace = [](Object* o, Tracer& t) { static_cast<T*>(o)->trace(t); };
+  }
+  if constexpr (Finalizable<T>) {
+    info.finalize = [](Object* o) { static_cast<T*>(o)->finalize(); };
+  }
+  return info;
+}
+}  // namespace detail
+
+template <class T, class... Args>
+Ref<T> Heap::make(Args&&... args) {
+  static const std::uint16_t id = detail::type_id_of<T>();
+  static const TypeInfo& ti = detail::type_info(id);
+  check_thread();
+  // As CPython's gc_alloc, a collection may run before the new object exists.
+  if (ti.tracked) gc_.on_container_allocated();
+  const std::size_t bytes = ti.prefix + ti.size;
+  char* block = static_cast<char*>(alloc_.allocate(bytes));
+  T* t;
+  try {
+    t = ::new (static_cast<void*>(block + ti.prefix)) T(std::forward<Args>(args)...);
+  } catch (...) {
+    alloc_.deallocate(block, bytes);
+    if (ti.tracked) gc_.on_container_freed();
+    throw;
+  }
+  Object* o = static_cast<Object*>(t);
+  o->ob_ = ObjectHeader{1, id, 0, detail::kGcUntracked};
+  ++live_;
+  Ref<T> r = Ref<T>::adopt(t);
+  if (ti.tracked) gc_.track(o);  // on bad_alloc, r's destructor frees the new object
+  return r;
+}
+
+}  // namespace pyheap

@@ -1,0 +1,92 @@
+// pyheap/object.hpp — the object header every heap object carries.
+//
+// A heap object is an instance of a class derived from pyheap::Object, created by Heap::make and
+// owned by reference counts. The base adds exactly one 8-byte header and no vtable:
+//
+//   bits  0..31  refcnt    strong references (Ref<T>) to the object; 0 means "being destroyed"
+//   bits 32..47  type_id   index into the process-wide type table (size, trace, finalize, name)
+//   bits 48..55  flags     HasWeakrefs | Finalized | Immortal
+//   bits 56..63  gc_state  which collector list holds the object (3 bits) + collection marks
+//
+// Objects of a type with a `void trace(pyheap::Tracer&)` member are *containers*: the collector
+// tracks them, and they carry one more 8-byte word placed just *before* the object (as CPython's
+// PyGC_Head is), holding the object's slot in its generation list and the scratch count used
+// while collecting. So an untracked object costs 8 bytes of header and a container 16
+// (CPython 3.11: 16 and 32).
+//
+// Invariants:
+//   - refcnt > 0 for every object reachable from a Ref; refcnt == 0 only inside destruction.
+//   - Immortal objects start at kImmortalBase and can never reach zero through balanced use.
+//   - The header is written by Heap::make after T's constructor returns; a constructor must not
+//     hand out references to `this`.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+namespace pyheap {
+
+class Heap;
+class Object;
+class Tracer;
+
+struct ObjectHeader {
+  std::uint32_t refcnt;
+  std::uint16_t type_id;
+  std::uint8_t flags;
+  std::uint8_t gc_state;
+};
+static_assert(sizeof(ObjectHeader) == 8, "the object header must stay 8 bytes");
+
+namespace detail {
+inline constexpr std::uint8_t kFlagHasWeakrefs = 1u << 0;
+inline constexpr std::uint8_t kFlagFinalized = 1u << 1;
+inline constexpr std::uint8_t kFlagImmortal = 1u << 2;
+// Immortal counts start here: 2^30 unbalanced decrements would be needed to reach zero, and an
+// accidental zero is caught by the slow path, which restores the count instead of freeing.
+inline constexpr std::uint32_t kImmortalBase = 1u << 30;
+// gc_state: the low three bits name the collector list holding the object; kGcUntracked means
+// none. The two marks are set only while a collection runs.
+inline constexpr std::uint8_t kGcListMask = 0x07;
+inline constexpr std::uint8_t kGcUntracked = 0x07;
+inline constexpr std::uint8_t kGcCollecting = 0x08;
+inline constexpr std::uint8_t kGcReachable = 0x10;
+
+// Out-of-line slow path of a decrement that reached zero: finalize, clear weak references,
+// destroy, free (see Heap::deallocate). Kept out of line so the inline fast path stays two
+// instructions.
+void release(Object* o) noexcept;
+}  // namespace detail
+
+class Object {
+ public:
+  // The header is deliberately left alone here: Heap::make writes it after construction.
+  Object() noexcept {}
+  Object(const Object&) = delete;
+  Object& operator=(const Object&) = delete;
+
+  std::uint32_t refcount() const noexcept { return ob_.refcnt; }
+  std::uint16_t type_id() const noexcept { return ob_.type_id; }
+  bool is_immortal() const noexcept { return (ob_.flags & detail::kFlagImmortal) != 0; }
+  bool is_finalized() const noexcept { return (ob_.flags & detail::kFlagFinalized) != 0; }
+  bool has_weakrefs() const noexcept { return (ob_.flags & detail::kFlagHasWeakrefs) != 0; }
+
+  // Fast paths used by Ref<T>. Not atomic: a heap is confined to one thread.
+  void incref() noexcept { ++ob_.refcnt; }
+  void decref() noexcept {
+    if (--ob_.refcnt == 0) detail::release(this);
+  }
+
+ protected:
+  ~Object() = default;
+
+ private:
+  friend class Heap;
+  friend class Collector;
+  friend class WeakReference;
+  friend struct ObjectAccess;
+  ObjectHeader ob_;
+};
+
+}  // namespace pyheap

@@ -1,0 +1,104 @@
+// pyheap/tracer.hpp — the one hook a container type writes: `void trace(pyheap::Tracer& t)`.
+//
+//   struct Node : pyheap::Object {
+//     pyheap::Ref<Node> left, right;
+//     std::vector<pyheap::Ref<Node>> children;
+//     void trace(pyheap::Tracer& t) { t(left, right, children); }
+//   };
+//
+// The same hook serves the collector's two needs, as CPython's tp_traverse and tp_clear do:
+//   - Visit: every strong reference the object holds is reported (counting, marking, referents);
+//   - Clear: every reference is dropped, which is how cyclic garbage is broken apart.
+// A trace hook must report every Ref the object owns and nothing it does not own; a reference
+// that is not reported is an external root to the collector (the object it points to can never
+// be found to be garbage through it).
+//
+// Accepted arguments: Ref<T>, WeakRef<T> (a strong edge to the weak reference *object*),
+// std::optional of those, and any range of accepted arguments (vector, array, deque, list, map
+// values, pairs...).
+#pragma once
+
+#include <iterator>
+#include <optional>
+#include <ranges>
+#include <type_traits>
+#include <utility>
+
+#include "pyheap/ref.hpp"
+
+namespace pyheap {
+
+template <class T>
+class WeakRef;
+
+class Tracer {
+ public:
+  enum class Mode : unsigned char { Visit, Clear };
+  using VisitFn = void (*)(Object* child, void* context);
+
+  Tracer(Mode mode, VisitFn fn, void* context) noexcept : mode_(mode), fn_(fn), ctx_(context) {}
+
+  Mode mode() const noexcept { return mode_; }
+
+  template <class... Ts>
+  void operator()(Ts&... items) {
+    (trace_one(items), ...);
+  }
+
+  template <class T>
+  void trace_one(Ref<T>& r) {
+    if (mode_ == Mode::Visit) {
+      if (r) fn_(static_cast<Object*>(r.get()), ctx_);
+    } else {
+      r.reset();
+    }
+  }
+  // A const reference (a map key) can be visited but not cleared; clearing the container that
+  // holds it drops it.
+  template <class T>
+  void trace_one(const Ref<T>& r) {
+    if (mode_ == Mode::Visit && r) fn_(static_cast<Object*>(r.get()), ctx_);
+  }
+  template <class T>
+  void trace_one(WeakRef<T>& w) {
+    trace_one(w.handle());
+  }
+  template <class T>
+  void trace_one(const WeakRef<T>& w) {
+    trace_one(w.handle());
+  }
+  template <class T>
+  void trace_one(std::optional<T>& o) {
+    if (o) trace_one(*o);
+  }
+  template <class A, class B>
+  void trace_one(std::pair<A, B>& p) {
+    trace_one(p.first);
+    trace_one(p.second);
+  }
+  template <class R>
+    requires std::ranges::range<R>
+  void trace_one(R& range) {
+    if (mode_ == Mode::Clear) {
+      if constexpr (requires { range.clear(); } && std::is_move_constructible_v<R>) {
+        // Detach the elements before dropping them, so that code run by the releases sees an
+        // already-empty container.
+        R doomed(std::move(range));
+        range.clear();
+        return;
+      }
+    }
+    for (auto& item : range) trace_one(item);
+  }
+  // Anything else (ints, strings) holds no reference: accepted and ignored, so a hook can list
+  // every member without thinking about which ones matter.
+  template <class T>
+  void trace_one(T&) {}
+
+ private:
+  Mode mode_;
+  VisitFn fn_;
+  void* ctx_;
+};
+
+}  // namespace pyheap

@@ -1,0 +1,480 @@
+// The cycle collector. See include/pyheap/collector.hpp for the algorithm and its invariants and
+// docs/design.md for why the generations are vectors rather than CPython's linked lists.
+//
+// Layout of a tracked object (T is the user's type, its Object header first):
+//
+//   block ─► [ GcWord: index u32 | refs i32 ][ ObjectHeader 8 B ][ T's members ... ]
+//                                              ▲ Object* / T*
+//
+// GcWord.index is the object's position in lists_[list id]; GcWord.refs is scratch for a
+// collection (gc_refs). The list id lives in the header's gc_state byte.
+#include "pyheap/collector.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+
+#include "common/assert.hpp"
+#include "pyheap/heap.hpp"
+
+namespace pyheap {
+
+struct ObjectAccess {
+  static ObjectHeader& header(Object* o) noexcept { return o->ob_; }
+  static const ObjectHeader& header(const Object* o) noexcept { return o->ob_; }
+};
+
+namespace {
+struct GcWord {
+  std::uint32_t index;
+  std::int32_t refs;
+};
+static_assert(sizeof(GcWord) == 8);
+
+GcWord& word(Object* o) noexcept {
+  return *reinterpret_cast<GcWord*>(reinterpret_cast<char*>(o) - sizeof(GcWord));
+}
+std::uint8_t& state(Object* o) noexcept { return ObjectAccess::header(o).gc_state; }
+int list_of(const Object* o) noexcept { return ObjectAccess::header(o).gc_state & detail::kGcListMask; }
+
+void set_list(Object* o, int list, std::size_t index) noexcept {
+  state(o) = static_cast<std::uint8_t>(list);
+  word(o).index = static_cast<std::uint32_t>(index);
+}
+
+void trace(Object* o, Tracer& t) { type_of(*o).trace(o, t); }
+
+// Releases the collecting flag even when a callback throws std::bad_alloc through collect().
+struct CollectingScope {
+  bool& flag;
+  explicit CollectingScope(bool& f) : flag(f) { flag = true; }
+  ~CollectingScope() { flag = false; }
+};
+}  // namespace
+
+Collector::Collector(Heap& heap) : heap_(heap) {}
+Collector::~Collector() = default;
+
+// ---- list membership ----------------------------------------------------------------------------
+
+void Collector::track(Object* o) {
+  PYHEAP_ASSERT(list_of(o) == detail::kGcUntracked);
+  auto& gen0 = lists_[0];
+  gen0.push_back(o);
+  set_list(o, 0, gen0.size() - 1);
+}
+
+void Collector::untrack(Object* o) noexcept {
+  const int id = list_of(o);
+  if (id == detail::kGcUntracked) return;
+  auto& list = lists_[id];
+  const std::uint32_t i = word(o).index;
+  PYHEAP_ASSERT(i < list.size() && list[i] == o);
+  if (id == kUnreachable) {
+    // The working list is being walked by index: leave a hole rather than moving anything.
+    list[i] = nullptr;
+  } else {
+    Object* last = list.back();
+    list[i] = last;
+    word(last).index = i;
+    list.pop_back();
+  }
+  state(o) = detail::kGcUntracked;
+}
+
+void Collector::move_to(Object* o, int list) {
+  untrack(o);
+  auto& dst = lists_[list];
+  dst.push_back(o);
+  set_list(o, list, dst.size() - 1);
+}
+
+void Collector::on_container_allocated() {
+  ++count_[0];
+  if (count_[0] > static_cast<std::size_t>(threshold_[0]) && enabled_ && threshold_[0] > 0 && !collecting_) {
+    CollectingScope scope(collecting_);
+    collect_generations();
+  }
+}
+
+void Collector::on_container_freed() noexcept {
+  if (count_[0] > 0) --count_[0];
+}
+
+void Collector::set_threshold(int t0, int t1, int t2) noexcept {
+  threshold_[0] = t0;
+  if (t1 >= 0) threshold_[1] = t1;
+  if (t2 >= 0) threshold_[2] = t2;
+}
+
+// ---- collection ---------------------------------------------------------------------------------
+
+std::size_t Collector::collect(int generation) {
+  if (generation < 0 || generation >= kNumGenerations)
+    throw std::invalid_argument("pyheap: collect() generation must be 0, 1 or 2");
+  if (collecting_) return 0;
+  CollectingScope scope(collecting_);
+  return collect_with_callbacks(generation);
+}
+
+void Collector::collect_generations() {
+  for (int i = kNumGenerations - 1; i >= 0; --i) {
+    if (count_[i] > static_cast<std::size_t>(threshold_[i])) {
+      // A full collection is quadratic-prone on growing heaps; it waits until the objects
+      // pending promotion exceed 25% of the long-lived ones (CPython, issue #4074).
+      if (i == kNumGenerations - 1 && long_lived_pending_ < long_lived_total_ / 4) continue;
+      collect_with_callbacks(i);
+      break;
+    }
+  }
+}
+
+std::size_t Collector::collect_with_callbacks(int generation) {
+  invoke_callbacks(GcPhase::Start, CollectionInfo{generation, 0, 0, 0});
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::size_t n = collect_main(generation);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  GenerationStats& s = stats_[generation];
+  ++s.collections;
+  s.collected += n;
+  s.seconds += secs;
+  invoke_callbacks(GcPhase::Stop, CollectionInfo{generation, n, 0, secs});
+  return n;
+}
+
+// Marks with kGcReachable every object of `set` that is referenced from outside the set, and
+// everything such an object reaches inside the set. On return every non-null member carries
+// kGcCollecting; the caller partitions on kGcReachable and clears both marks.
+void Collector::deduce_unreachable_marks(std::vector<Object*>& set, bool) {
+  // gc_refs := refcnt
+  for (Object* o : set) {
+    if (!o) continue;
+    word(o).refs = static_cast<std::int32_t>(o->refcount());
+    state(o) |= detail::kGcCollecting;
+  }
+  // gc_refs -= references from inside the set
+  Tracer subtract(
+      Tracer::Mode::Visit,
+      [](Object* child, void*) {
+        if (state(child) & detail::kGcCollecting) --word(child).refs;
+      },
+      nullptr);
+  for (Object* o : set) {
+    if (o) trace(o, subtract);
+  }
+  // Invariant: gc_refs >= 0; a negative count means a trace hook reported a reference its object
+  // does not own.
+  stack_.clear();
+  for (Object* o : set) {
+    if (!o) continue;
+    PYHEAP_ASSERT(word(o).refs >= 0);
+    if (word(o).refs > 0) {
+      state(o) |= detail::kGcReachable;
+      stack_.push_back(o);
+    }
+  }
+  Tracer mark(
+      Tracer::Mode::Visit,
+      [](Object* child, void* ctx) {
+        std::uint8_t& st = state(child);
+        if ((st & (detail::kGcCollecting | detail::kGcReachable)) == detail::kGcCollecting) {
+          st |= detail::kGcReachable;
+          static_cast<std::vector<Object*>*>(ctx)->push_back(child);
+        }
+      },
+      &stack_);
+  while (!stack_.empty()) {
+    Object* o = stack_.back();
+    stack_.pop_back();
+    trace(o, mark);
+  }
+}
+
+std::size_t Collector::collect_main(int generation) {
+  if (generation + 1 < kNumGenerations) ++count_[generation + 1];
+  for (int i = 0; i <= generation; ++i) count_[i] = 0;
+
+  // Merge the younger generations into the one being collected.
+  auto& young = lists_[generation];
+  for (int i = 0; i < generation; ++i) {
+    young.reserve(young.size() + lists_[i].size());
+    for (Object* o : lists_[i]) {
+      young.push_back(o);
+      set_list(o, generation, young.size() - 1);
+    }
+    lists_[i].clear();
+  }
+  const int old = generation + 1 < kNumGenerations ? generation + 1 : generation;
+
+  deduce_unreachable_marks(young, false);
+
+  // Partition: reachable objects stay (compacted in place), the rest go to the working list.
+  auto& unreachable = lists_[kUnreachable];
+  PYHEAP_ASSERT(unreachable.empty());
+  std::size_t keep = 0;
+  for (Object* o : young) {
+    if (state(o) & detail::kGcReachable) {
+      young[keep] = o;
+      set_list(o, generation, keep++);
+    } else {
+      unreachable.push_back(o);
+      set_list(o, kUnreachable, unreachable.size() - 1);
+    }
+  }
+  young.resize(keep);
+
+  // Survivors move on to the next generation.
+  if (old != generation) {
+    if (generation == kNumGenerations - 2) long_lived_pending_ += young.size();
+    auto& dst = lists_[old];
+    dst.reserve(dst.size() + young.size());
+    for (Object* o : young) {
+      dst.push_back(o);
+      set_list(o, old, dst.size() - 1);
+    }
+    young.clear();
+  } else {
+    long_lived_pending_ = 0;
+    long_lived_total_ = young.size();
+  }
+
+  std::size_t n = handle_weakrefs(old);
+  finalize_garbage();
+  handle_resurrected(old);
+  for (Object* o : unreachable) n += o != nullptr;
+  delete_garbage(old);
+  return n;
+}
+
+// CPython's handle_weakrefs: weak references to garbage are cleared before any finalizer can see
+// them; callbacks run only for weak reference objects outside the garbage.
+std::size_t Collector::handle_weakrefs(int old) {
+  auto& unreachable = lists_[kUnreachable];
+  for (Object* o : unreachable) {
+    if (o && type_of(*o).is_weakref) {
+      auto* wr = static_cast<WeakReference*>(o);
+      if (wr->referent_) heap_.unlink_weakref(wr);
+    }
+  }
+  std::vector<WeakReference*> to_call;
+  for (std::size_t i = 0; i < unreachable.size(); ++i) {
+    Object* o = unreachable[i];
+    if (o && o->has_weakrefs()) {
+      heap_.clear_weakrefs(o, &to_call, [](const WeakReference* wr) {
+        return list_of(wr) == kUnreachable;
+      });
+    }
+  }
+  std::size_t freed = 0;
+  for (WeakReference* wr : to_call) {
+    try {
+      wr->callback_(*wr);
+    } catch (...) {
+      heap_.report_unraisable(std::current_exception(), "weakref callback", wr);
+    }
+    if (wr->refcount() == 1) {
+      // The callback dropped the last other reference: the weak reference object dies now, and
+      // (as in CPython) it is counted among what the collection freed.
+      ++freed;
+      wr->decref();
+    } else {
+      wr->decref();
+      // CPython moved it through its callback list into the next generation.
+      if (list_of(wr) != detail::kGcUntracked && list_of(wr) != kUnreachable) move_to(wr, old);
+    }
+  }
+  return freed;
+}
+
+void Collector::finalize_garbage() {
+  auto& unreachable = lists_[kUnreachable];
+  for (std::size_t i = 0; i < unreachable.size(); ++i) {
+    Object* o = unreachable[i];
+    if (!o) continue;
+    const TypeInfo& ti = type_of(*o);
+    if (!ti.finalize || o->is_finalized()) continue;
+    ObjectAccess::header(o).flags |= detail::kFlagFinalized;
+    o->incref();
+    try {
+      ti.finalize(o);
+    } catch (...) {
+      heap_.report_unraisable(std::current_exception(), "finalizer of " + ti.name, o);
+    }
+    o->decref();  // may free it, leaving a hole in the working list
+  }
+}
+
+// After the finalizers: whatever they made reachable again survives and moves on.
+void Collector::handle_resurrected(int old) {
+  auto& unreachable = lists_[kUnreachable];
+  deduce_unreachable_marks(unreachable, true);
+  for (std::size_t i = 0; i < unreachable.size(); ++i) {
+    Object* o = unreachable[i];
+    if (!o) continue;
+    if (state(o) & detail::kGcReachable) {
+      move_to(o, old);
+    } else {
+      state(o) = static_cast<std::uint8_t>(kUnreachable);
+    }
+  }
+}
+
+void Collector::delete_garbage(int old) {
+  auto& unreachable = lists_[kUnreachable];
+  Tracer clear(Tracer::Mode::Clear, nullptr, nullptr);
+  for (std::size_t i = 0; i < unreachable.size(); ++i) {
+    Object* o = unreachable[i];
+    if (!o) continue;
+    if (saveall_) {
+      garbage_.push_back(Ref<Object>::borrow(o));
+    } else {
+      o->incref();
+      try {
+        trace(o, clear);
+      } catch (...) {
+        heap_.report_unraisable(std::current_exception(), "clear of " + type_of(*o).name, o);
+      }
+      o->decref();
+    }
+    if (unreachable[i] == o) move_to(o, old);  // still alive: held by something else now
+  }
+  unreachable.clear();
+}
+
+// ---- generations, callbacks, introspection ------------------------------------------------------
+
+void Collector::freeze() {
+  auto& perm = lists_[kPermanent];
+  for (int g = 0; g < kNumGenerations; ++g) {
+    perm.reserve(perm.size() + lists_[g].size());
+    for (Object* o : lists_[g]) {
+      perm.push_back(o);
+      set_list(o, kPermanent, perm.size() - 1);
+    }
+    lists_[g].clear();
+  }
+  count_[0] = 0;
+}
+
+void Collector::unfreeze() {
+  auto& oldest = lists_[kNumGenerations - 1];
+  oldest.reserve(oldest.size() + lists_[kPermanent].size());
+  for (Object* o : lists_[kPermanent]) {
+    oldest.push_back(o);
+    set_list(o, kNumGenerations - 1, oldest.size() - 1);
+  }
+  lists_[kPermanent].clear();
+}
+
+int Collector::add_callback(Callback cb) {
+  callbacks_.emplace_back(next_callback_id_, std::move(cb));
+  return next_callback_id_++;
+}
+
+void Collector::remove_callback(int id) {
+  std::erase_if(callbacks_, [id](const auto& p) { return p.first == id; });
+}
+
+void Collector::invoke_callbacks(GcPhase phase, const CollectionInfo& info) {
+  if (callbacks_.empty()) return;
+  auto snapshot = callbacks_;  // a callback may add or remove callbacks
+  for (auto& [id, cb] : snapshot) {
+    try {
+      cb(phase, info);
+    } catch (...) {
+      heap_.report_unraisable(std::current_exception(), "gc callback", nullptr);
+    }
+  }
+}
+
+std::vector<Ref<Object>> Collector::get_objects(int generation) const {
+  std::vector<Ref<Object>> out;
+  const int lo = generation < 0 ? 0 : generation;
+  const int hi = generation < 0 ? kNumGenerations - 1 : generation;
+  if (generation >= kNumGenerations) throw std::invalid_argument("pyheap: generation must be 0, 1 or 2");
+  for (int g = lo; g <= hi; ++g)
+    for (Object* o : lists_[g]) out.push_back(Ref<Object>::borrow(o));
+  return out;
+}
+
+std::vector<Ref<Object>> Collector::get_referrers(const Object* target) const {
+  struct Ctx {
+    const Object* target;
+    bool found;
+  } ctx{target, false};
+  Tracer finder(
+      Tracer::Mode::Visit,
+      [](Object* child, void* c) {
+        auto* x = static_cast<Ctx*>(c);
+        if (child == x->target) x->found = true;
+      },
+      &ctx);
+  std::vector<Ref<Object>> out;
+  for (int g = 0; g < kNumGenerations; ++g) {
+    for (Object* o : lists_[g]) {
+      ctx.found = false;
+      trace(o, finder);
+      if (ctx.found) out.push_back(Ref<Object>::borrow(o));
+    }
+  }
+  return out;
+}
+
+std::vector<Ref<Object>> Collector::get_referents(Object* o) const {
+  std::vector<Ref<Object>> out;
+  const TypeInfo& ti = type_of(*o);
+  if (!ti.trace) return out;
+  Tracer collect_children(
+      Tracer::Mode::Visit,
+      [](Object* child, void* c) { static_cast<std::vector<Ref<Object>>*>(c)->push_back(Ref<Object>::borrow(child)); },
+      &out);
+  ti.trace(o, collect_children);
+  return out;
+}
+
+bool Collector::is_tracked(const Object* o) const noexcept { return list_of(o) != detail::kGcUntracked; }
+
+int Collector::generation_of(const Object* o) const noexcept {
+  const int id = list_of(o);
+  return id <= kPermanent ? id : -1;
+}
+
+std::size_t Collector::tracked_count() const noexcept {
+  std::size_t n = 0;
+  for (int l = 0; l <= kPermanent; ++l) n += lists_[l].size();
+  return n;
+}
+
+bool Collector::is_valid(int level) const {
+  if (!collecting_ && !lists_[kUnreachable].empty()) return false;
+  for (int l = 0; l <= kPermanent; ++l) {
+    for (std::size_t i = 0; i < lists_[l].size(); ++i) {
+      Object* o = lists_[l][i];
+      if (!o || ObjectAccess::header(o).gc_state != l) return false;
+      if (level >= 2 && (word(o).index != i || !type_of(*o).tracked || o->refcount() == 0)) return false;
+    }
+  }
+  return true;
+}
+
+void Collector::release_all_for_teardown() {
+  enabled_ = false;
+  saveall_ = false;
+  garbage_.clear();
+  unfreeze();
+  for (int round = 0; round < 100; ++round) {
+    if (collect(kNumGenerations - 1) == 0) break;
+  }
+  // What is left is held from outside the heap (a leak in the program): break its references so
+  // that at least what it holds is freed.
+  std::vector<Ref<Object>> rest = get_objects(-1);
+  Tracer clear(Tracer::Mode::Clear, nullptr, nullptr);
+  for (auto& r : rest) {
+    try {
+      trace(r.get(), clear);
+    } catch (...) {
+    }
+  }
+}
+
+}  // namespace pyheap

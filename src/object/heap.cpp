@@ -1,0 +1,158 @@
+// Heap: object creation lives inline in heap.hpp; this file holds the slow paths — destruction
+// (finalizer, weak references, trashcan), immortals and teardown.
+#include "pyheap/heap.hpp"
+
+#include <cstdio>
+#include <exception>
+
+#include "common/assert.hpp"
+
+namespace pyheap {
+
+namespace detail {
+void release(Object* o) noexcept { Heap::of(o).deallocate(o); }
+}  // namespace detail
+
+Heap::Heap() : gc_(*this), owner_(std::this_thread::get_id()) { alloc_.set_user_data(this); }
+
+Heap& Heap::of(const Object* o) noexcept {
+  const TypeInfo& ti = type_of(*o);
+  const char* block = reinterpret_cast<const char*>(o) - ti.prefix;
+  SmallObjectAllocator* a = SmallObjectAllocator::owner_of(block, ti.prefix + ti.size);
+  PYHEAP_ASSERT(a != nullptr && a->user_data() != nullptr);
+  return *static_cast<Heap*>(a->user_data());
+}
+
+std::size_t Heap::allocated_size(const Object* o) noexcept {
+  const TypeInfo& ti = type_of(*o);
+  return SmallObjectAllocator::block_size_for(ti.prefix + ti.size);
+}
+
+void Heap::check_thread() const noexcept {
+  if constexpr (kDebugLevel >= 1) {
+    if (std::this_thread::get_id() != owner_) {
+      std::fprintf(stderr, "pyheap: a Heap was used from a thread that does not own it\n");
+      std::abort();
+    }
+  }
+}
+
+void Heap::report_unraisable(std::exception_ptr error, std::string where, const Object* o) noexcept {
+  try {
+    UnraisableInfo info{error, std::move(where), o};
+    if (unraisable_hook_) {
+      unraisable_hook_(info);
+      return;
+    }
+    std::string what = "unknown exception";
+    try {
+      if (error) std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    std::fprintf(stderr, "Exception ignored in %s: %s\n", info.where.c_str(), what.c_str());
+  } catch (...) {
+    // A hook that throws has nowhere left to report to.
+    std::fprintf(stderr, "Exception ignored in the unraisable hook\n");
+  }
+}
+
+void Heap::make_immortal(Object* o) noexcept {
+  if (o->is_immortal()) return;
+  try {
+    immortals_.push_back(o);
+  } catch (...) {
+    return;  // stays mortal: correct, only less cheap
+  }
+  o->ob_.flags |= detail::kFlagImmortal;
+  o->ob_.refcnt += detail::kImmortalBase;
+}
+
+// Reached when a count drops to zero.
+void Heap::deallocate(Object* o) noexcept {
+  if (o->ob_.flags & detail::kFlagImmortal) {
+    // An immortal's count never really reaches zero; restore it (balanced use cannot get here).
+    o->ob_.refcnt = detail::kImmortalBase;
+    return;
+  }
+  check_thread();
+  if (dealloc_depth_ >= kTrashcanDepth) {
+    try {
+      deferred_.push_back(o);
+      return;
+    } catch (...) {
+      // No room to defer: recurse instead (correct, only deeper).
+    }
+  }
+  ++dealloc_depth_;
+  destroy(o);
+  --dealloc_depth_;
+  if (dealloc_depth_ == 0) {
+    // The outermost release drains what deeper ones deferred; each of those may defer more,
+    // and is itself limited to kTrashcanDepth nested levels.
+    while (!deferred_.empty()) {
+      Object* d = deferred_.back();
+      deferred_.pop_back();
+      ++dealloc_depth_;
+      destroy(d);
+      --dealloc_depth_;
+    }
+  }
+}
+
+void Heap::destroy(Object* o) noexcept {
+  const TypeInfo& ti = type_of(*o);
+  PYHEAP_ASSERT(o->ob_.refcnt == 0);
+  if (ti.finalize && !(o->ob_.flags & detail::kFlagFinalized)) {
+    // PEP 442: finalize once, with the object alive (count 1) and tracked in generation 0 as
+    // CPython re-tracks it, so a collection run by the finalizer sees a live, externally held object.
+    o->ob_.flags |= detail::kFlagFinalized;
+    o->ob_.refcnt = 1;
+    if (ti.tracked) {
+      gc_.untrack(o);
+      try {
+        gc_.track(o);
+      } catch (...) {
+      }
+    }
+    try {
+      ti.finalize(o);
+    } catch (...) {
+      report_unraisable(std::current_exception(), "finalizer of " + ti.name, o);
+    }
+    if (--o->ob_.refcnt != 0) return;  // resurrected: it lives on, and will not be finalized again
+  }
+  // Untrack before anything else runs: a collection started by a weak reference callback must
+  // not find an object whose count is zero.
+  if (ti.tracked) {
+    gc_.untrack(o);
+    gc_.on_container_freed();
+  }
+  if (o->ob_.flags & detail::kFlagHasWeakrefs) {
+    std::vector<WeakReference*> callbacks;
+    clear_weakrefs(o, &callbacks, nullptr);
+    run_weakref_callbacks(callbacks);
+  }
+  ti.destroy(o);
+  --live_;
+  alloc_.deallocate(reinterpret_cast<char*>(o) - ti.prefix, ti.prefix + ti.size);
+}
+
+Heap::~Heap() {
+  // Immortals become mortal again; the base count they were given is taken back.
+  std::vector<Object*> immortals = std::move(immortals_);
+  for (Object* o : immortals) {
+    o->ob_.flags &= static_cast<std::uint8_t>(~detail::kFlagImmortal);
+    o->ob_.refcnt -= detail::kImmortalBase;
+    if (o->ob_.refcnt == 0) deallocate(o);
+  }
+  gc_.release_all_for_teardown();
+  if (live_ != 0) {
+    report_unraisable(std::make_exception_ptr(std::runtime_error(
+                          std::to_string(live_) + " objects still referenced from outside the heap")),
+                      "heap destruction", nullptr);
+  }
+}
+
+}  // namespace pyheap

@@ -1,0 +1,55 @@
+// The process-wide type table. Append-only: an id, once handed out, names the same TypeInfo for
+// the life of the process, so readers need no lock. Registration happens once per type (a
+// function-local static in detail::type_id_of) and takes the mutex.
+#include <cxxabi.h>
+
+#include <array>
+#include <cstdlib>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+
+#include "common/assert.hpp"
+#include "pyheap/type_info.hpp"
+
+namespace pyheap::detail {
+namespace {
+constexpr std::size_t kMaxTypes = 1u << 16;
+
+struct Registry {
+  std::mutex mu;
+  std::deque<TypeInfo> infos;  // deque: stable addresses as it grows
+  std::array<const TypeInfo*, kMaxTypes> table{};
+};
+
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+}  // namespace
+
+std::uint16_t register_type(TypeInfo info) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mu);
+  // Id 0 is never handed out, so a zeroed header is recognisably not an object.
+  const std::size_t id = r.infos.size() + 1;
+  if (id >= kMaxTypes) throw std::length_error("pyheap: more than 65535 object types");
+  r.infos.push_back(std::move(info));
+  r.table[id] = &r.infos.back();
+  return static_cast<std::uint16_t>(id);
+}
+
+const TypeInfo& type_info(std::uint16_t id) noexcept {
+  const TypeInfo* info = registry().table[id];
+  PYHEAP_ASSERT(info != nullptr);
+  return *info;
+}
+
+std::string demangle(const char* mangled) {
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> out(abi::__cxa_demangle(mangled, nullptr, nullptr, &status), std::free);
+  return status == 0 && out ? std::string(out.get()) : std::string(mangled);
+}
+
+}  // namespace pyheap::detail

@@ -1,0 +1,355 @@
+// The heap-script interpreter. One class, Runner, owns the heap, the variables (the script's
+// roots) and the output buffer; statements are dispatched by their first token.
+#include "script/script_runner.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "pyheap/heap.hpp"
+#include "script/script_objects.hpp"
+
+namespace pyheap::script {
+namespace {
+
+// A script error: the message names what is wrong; the runner adds file and line.
+struct ScriptError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+constexpr std::size_t kMaxName = 64;
+
+bool is_keyword(std::string_view s) {
+  return s == "none" || s == "final" || s == "resurrect" || s == "callback";
+}
+
+bool is_name(std::string_view s) {
+  if (s.empty() || s.size() > kMaxName || is_keyword(s)) return false;
+  auto alpha = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
+  if (!alpha(s[0])) return false;
+  for (char c : s.substr(1))
+    if (!alpha(c) && !(c >= '0' && c <= '9')) return false;
+  return true;
+}
+
+std::string_view check_name(std::string_view s, const char* what) {
+  if (!is_name(s)) throw ScriptError("bad " + std::string(what) + " '" + std::string(s) + "' (a NAME is [A-Za-z_][A-Za-z0-9_]*, at most 64 characters, not a keyword)");
+  return s;
+}
+
+struct FieldRef {
+  std::string_view var;
+  int index;
+};
+
+FieldRef parse_field(std::string_view s) {
+  const auto dot = s.find('.');
+  if (dot == std::string_view::npos) throw ScriptError("bad field '" + std::string(s) + "' (expected VAR.K with K in 0..7)");
+  std::string_view var = s.substr(0, dot), k = s.substr(dot + 1);
+  if (!is_name(var)) throw ScriptError("bad field '" + std::string(s) + "': bad variable name");
+  int index = -1;
+  auto [p, ec] = std::from_chars(k.data(), k.data() + k.size(), index);
+  if (k.empty() || ec != std::errc() || p != k.data() + k.size() || index < 0 || index > 7)
+    throw ScriptError("bad field '" + std::string(s) + "' (K must be a decimal integer 0..7)");
+  return {var, index};
+}
+
+std::vector<std::string_view> tokenize(std::string_view line) {
+  if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+  std::vector<std::string_view> tokens;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+    std::size_t j = i;
+    while (j < line.size() && line[j] != ' ' && line[j] != '\t' && line[j] != '\r') ++j;
+    if (j > i) tokens.push_back(line.substr(i, j - i));
+    i = j;
+  }
+  return tokens;
+}
+
+class Runner final : public Events {
+ public:
+  Runner(const RunOptions& options, std::ostream& out) : options_(options), out_(out) {
+    heap_.gc().disable();  // scripts start with automatic collection off
+    heap_.set_unraisable_hook([this](const UnraisableInfo& info) {
+      std::string what = "unknown exception";
+      try {
+        if (info.error) std::rethrow_exception(info.error);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+      }
+      unraisable_ << "Exception ignored in " << info.where << ": " << what << '\n';
+    });
+  }
+
+  ~Runner() {
+    // Teardown prints nothing: events belong to statements.
+    tearing_down_ = true;
+    vars_.clear();
+  }
+
+  Runner(const Runner&) = delete;
+  Runner& operator=(const Runner&) = delete;
+
+  void execute(const std::vector<std::string_view>& t) {
+    if (options_.echo) {
+      out_ << '>';
+      for (auto tok : t) out_ << ' ' << tok;
+      out_ << '\n';
+    }
+    const std::string_view op = t[0];
+    if (op == "new") return stmt_new(t);
+    if (op == "let") return stmt_let(t);
+    if (op == "set") return stmt_set(t);
+    if (op == "get") return stmt_get(t);
+    if (op == "del") return stmt_del(t);
+    if (op == "weak") return stmt_weak(t);
+    if (op == "deref") return stmt_deref(t);
+    if (op == "collect") return stmt_collect(t);
+    if (op == "gc") return stmt_gc(t);
+    if (op == "live") return stmt_live(t);
+    if (op == "say") return stmt_say(t);
+    if (op == "stats") return stmt_stats(t);
+    throw ScriptError("unknown statement '" + std::string(op) + "'");
+  }
+
+  std::string take_unraisable() {
+    std::string s = unraisable_.str();
+    unraisable_.str({});
+    return s;
+  }
+
+  // Events
+  void on_finalize(Node& node, bool resurrect) override {
+    if (tearing_down_) return;
+    out_ << "final " << node.label() << '\n';
+    if (resurrect) {
+      // Store first, release the old binding after (it may run more finalizers).
+      Ref<Object> old = std::exchange(vars_[node.label()], Ref<Object>::borrow(&node));
+    }
+  }
+  void on_node_destroyed(Node& node) noexcept override { live_.erase(node.label()); }
+
+ private:
+  static void arity(const std::vector<std::string_view>& t, std::size_t lo, std::size_t hi, const char* usage) {
+    if (t.size() < lo || t.size() > hi) throw ScriptError(std::string("wrong number of words: expected '") + usage + "'");
+  }
+
+  Ref<Object>& bound(std::string_view name) {
+    check_name(name, "variable");
+    auto it = vars_.find(std::string(name));
+    if (it == vars_.end()) throw ScriptError("variable '" + std::string(name) + "' is not bound");
+    return it->second;
+  }
+
+  Node& bound_node(std::string_view name, const char* stmt) {
+    Ref<Object>& r = bound(name);
+    if (!is_node(r.get())) throw ScriptError(std::string(stmt) + ": '" + std::string(name) + "' is not a node");
+    return static_cast<Node&>(*r);
+  }
+
+  void bind(std::string_view name, Ref<Object> value) {
+    if (!value) {
+      auto it = vars_.find(std::string(name));
+      if (it != vars_.end()) {
+        Ref<Object> old = std::move(it->second);
+        vars_.erase(it);
+      }
+      return;
+    }
+    Ref<Object> old = std::exchange(vars_[std::string(name)], std::move(value));
+  }
+
+  void claim_label(std::string_view label) {
+    check_name(label, "label");
+    if (!labels_.insert(std::string(label)).second) throw ScriptError("label '" + std::string(label) + "' was used before");
+  }
+
+  void stmt_new(const std::vector<std::string_view>& t) {
+    arity(t, 2, 3, "new NAME [final|resurrect]");
+    check_name(t[1], "label");
+    Ref<Object> node;
+    std::string label(t[1]);
+    if (t.size() == 2) {
+      claim_label(t[1]);
+      node = heap_.make<Node>(label, this);
+    } else if (t[2] == "final") {
+      claim_label(t[1]);
+      node = heap_.make<FinalNode>(label, this);
+    } else if (t[2] == "resurrect") {
+      claim_label(t[1]);
+      node = heap_.make<ResurrectNode>(label, this);
+    } else {
+      throw ScriptError("new: expected 'final' or 'resurrect' after the name, got '" + std::string(t[2]) + "'");
+    }
+    live_.insert(label);
+    bind(t[1], std::move(node));
+  }
+
+  void stmt_let(const std::vector<std::string_view>& t) {
+    arity(t, 3, 3, "let VAR OTHER");
+    check_name(t[1], "variable");
+    Ref<Object> value = bound(t[2]);
+    bind(t[1], std::move(value));
+  }
+
+  void stmt_set(const std::vector<std::string_view>& t) {
+    arity(t, 3, 3, "set VAR.K VALUE|none");
+    const FieldRef f = parse_field(t[1]);
+    Ref<Object> value;
+    if (t[2] != "none") value = bound(t[2]);
+    Node& node = bound_node(f.var, "set");
+    Ref<Object> keep = Ref<Object>::borrow(&node);  // the store may release the last other reference
+    node.field(f.index) = std::move(value);
+  }
+
+  void stmt_get(const std::vector<std::string_view>& t) {
+    arity(t, 3, 3, "get VAR OTHER.K");
+    check_name(t[1], "variable");
+    const FieldRef f = parse_field(t[2]);
+    Ref<Object> value = bound_node(f.var, "get").field(f.index);
+    bind(t[1], std::move(value));
+  }
+
+  void stmt_del(const std::vector<std::string_view>& t) {
+    arity(t, 2, 2, "del VAR");
+    bound(t[1]);
+    bind(t[1], nullptr);
+  }
+
+  void stmt_weak(const std::vector<std::string_view>& t) {
+    arity(t, 3, 4, "weak NAME VAR [callback]");
+    check_name(t[1], "label");
+    if (t.size() == 4 && t[3] != "callback")
+      throw ScriptError("weak: expected 'callback' after the variable, got '" + std::string(t[3]) + "'");
+    Ref<Object>& target = bound(t[2]);
+    if (is_weak(target.get())) throw ScriptError("weak: cannot create a weak reference to weak reference object '" + std::string(t[2]) + "'");
+    claim_label(t[1]);
+    WeakReference::Callback cb;
+    if (t.size() == 4) {
+      cb = [this](WeakReference& wr) {
+        if (!tearing_down_) out_ << "callback " << static_cast<LabelledWeak&>(wr).label() << '\n';
+      };
+    }
+    Ref<Object> wr = heap_.make<LabelledWeak>(target.get(), std::move(cb), std::string(t[1]));
+    bind(t[1], std::move(wr));
+  }
+
+  void stmt_deref(const std::vector<std::string_view>& t) {
+    arity(t, 3, 3, "deref VAR WEAK");
+    check_name(t[1], "variable");
+    Ref<Object>& w = bound(t[2]);
+    if (!is_weak(w.get())) throw ScriptError("deref: '" + std::string(t[2]) + "' is not a weak reference");
+    Ref<Object> target = static_cast<LabelledWeak&>(*w).lock();
+    bind(t[1], std::move(target));
+  }
+
+  void stmt_collect(const std::vector<std::string_view>& t) {
+    arity(t, 1, 2, "collect [GEN]");
+    int gen = 2;
+    if (t.size() == 2) {
+      if (t[1] == "0") gen = 0;
+      else if (t[1] == "1") gen = 1;
+      else if (t[1] == "2") gen = 2;
+      else throw ScriptError("collect: generation must be 0, 1 or 2, got '" + std::string(t[1]) + "'");
+    }
+    const std::size_t n = heap_.gc().collect(gen);
+    out_ << "collected " << n << '\n';
+  }
+
+  void stmt_gc(const std::vector<std::string_view>& t) {
+    arity(t, 2, 2, "gc disable|enable|freeze|unfreeze");
+    if (t[1] == "disable") heap_.gc().disable();
+    else if (t[1] == "enable") heap_.gc().enable();
+    else if (t[1] == "freeze") heap_.gc().freeze();
+    else if (t[1] == "unfreeze") heap_.gc().unfreeze();
+    else throw ScriptError("gc: expected disable, enable, freeze or unfreeze, got '" + std::string(t[1]) + "'");
+  }
+
+  void stmt_live(const std::vector<std::string_view>& t) {
+    arity(t, 1, 1, "live");
+    out_ << "live";
+    for (const auto& label : live_) out_ << ' ' << label;  // std::set<std::string>: byte order
+    out_ << '\n';
+  }
+
+  // Extension: narration for tours. Prints the rest of the line.
+  void stmt_say(const std::vector<std::string_view>& t) {
+    out_ << "|";
+    for (std::size_t i = 1; i < t.size(); ++i) out_ << ' ' << t[i];
+    out_ << '\n';
+  }
+
+  // Extension: one line of heap, collector and allocator state.
+  void stmt_stats(const std::vector<std::string_view>& t) {
+    arity(t, 1, 1, "stats");
+    const Collector& gc = heap_.gc();
+    const auto s = heap_.allocator().stats();
+    std::size_t gens[4] = {0, 0, 0, 0};
+    for (const auto& o : gc.get_objects(-1)) ++gens[gc.generation_of(o.get())];
+    out_ << "| objects " << heap_.live_objects() << ", tracked gen0/1/2 " << gens[0] << '/' << gens[1] << '/'
+         << gens[2] << ", frozen " << gc.freeze_count() << "; allocator: " << s.blocks_in_use
+         << " blocks in use, " << s.bytes_held << " bytes held for " << s.bytes_requested
+         << " requested, " << s.arenas_mapped << " arena(s) mapped\n";
+  }
+
+  RunOptions options_;
+  std::ostream& out_;
+  // Declaration order is destruction order reversed: the variables go first, then the heap
+  // (whose teardown still calls back into live_ and tearing_down_), then the rest.
+  std::unordered_set<std::string> labels_;
+  std::set<std::string> live_;
+  std::ostringstream unraisable_;
+  bool tearing_down_ = false;
+  Heap heap_;
+  std::unordered_map<std::string, Ref<Object>> vars_;
+};
+
+}  // namespace
+
+int run_script(std::string_view text, const std::string& filename, const RunOptions& options, std::ostream& out,
+               std::ostream& err) {
+  Runner runner(options, out);
+  std::size_t line_no = 0, pos = 0;
+  while (pos <= text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = text.substr(pos, end - pos);
+    ++line_no;
+    pos = end + 1;
+    const auto tokens = tokenize(line);
+    if (tokens.empty()) continue;
+    try {
+      runner.execute(tokens);
+    } catch (const ScriptError& e) {
+      out.flush();
+      err << filename << ':' << line_no << ": error: " << e.what() << '\n';
+      return 2;
+    }
+    if (std::string u = runner.take_unraisable(); !u.empty()) err << u;
+  }
+  return 0;
+}
+
+int run_script_file(const std::string& path, const RunOptions& options, std::ostream& out, std::ostream& err) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    err << path << ": error: cannot open the script\n";
+    return 2;
+  }
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return run_script(buf.str(), path, options, out, err);
+}
+
+}  // namespace pyheap::script

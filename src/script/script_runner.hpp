@@ -1,0 +1,25 @@
+// Runs a heap script (../shared/specs/heap-script.md) on a fresh Heap and prints its events.
+//
+// Statements run one line at a time: a line that is not valid stops the run with
+// "FILE:LINE: error: WHAT" on the error stream and exit status 2, after the events of the lines
+// before it were printed. The heap is always torn down cleanly and silently at the end.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <string_view>
+
+namespace pyheap::script {
+
+struct RunOptions {
+  bool echo = false;  // print "> statement" before each statement's events
+};
+
+// Returns the process exit status: 0, or 2 for an invalid script.
+int run_script(std::string_view text, const std::string& filename, const RunOptions& options,
+               std::ostream& out, std::ostream& err);
+
+// Reads the file, then run_script. An unreadable file is reported like a script error.
+int run_script_file(const std::string& path, const RunOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace pyheap::script
