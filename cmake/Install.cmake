@@ -17,5 +17,9 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/pyheapConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/pyheapConfig.cmake ${PROJECT_BINARY_DIR}/pyheapConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/pyheap)
 
+# The .pc file finds its prefix relative to itself, so that an install moved with --prefix (or
+# DESTDIR) still works.
+file(RELATIVE_PATH PYHEAP_PC_TO_PREFIX /${CMAKE_INSTALL_LIBDIR}/pkgconfig /)
+string(REGEX REPLACE "/$" "" PYHEAP_PC_TO_PREFIX "${PYHEAP_PC_TO_PREFIX}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/pyheap.pc.in ${PROJECT_BINARY_DIR}/pyheap.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/pyheap.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
