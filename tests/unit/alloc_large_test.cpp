@@ -81,7 +81,8 @@ TEST(AllocLargeDeathTest, WrongSizeOrOwnerIsCaughtInDebugBuilds) {
       "PYHEAP_ASSERT failed");
   EXPECT_DEATH(
       {
-        SmallObjectAllocator a, b;
+        SmallObjectAllocator a;  // one declaration each: a comma here would split the macro argument
+        SmallObjectAllocator b;
         void* p = a.allocate(1000);
         b.deallocate(p, 1000);
       },

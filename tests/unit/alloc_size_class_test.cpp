@@ -40,15 +40,20 @@ TEST(AllocSizeClass, EverySmallSizeMapsToItsClass) {
 TEST(AllocSizeClass, BlocksAreSixteenByteAlignedAndDisjoint) {
   SmallObjectAllocator a;
   std::vector<std::pair<std::uintptr_t, std::size_t>> blocks;
+  std::vector<std::pair<void*, std::size_t>> requests;
   for (std::size_t size : {0, 1, 7, 8, 15, 16, 24, 33, 100, 255, 256, 257, 500, 512, 513, 777, 4096, 100000}) {
     for (int i = 0; i < 50; ++i) {
       void* p = a.allocate(size);
       const auto addr = reinterpret_cast<std::uintptr_t>(p);
       EXPECT_EQ(addr % 16, 0u) << "size " << size;
       blocks.emplace_back(addr, SmallObjectAllocator::block_size_for(size));
+      requests.emplace_back(p, size);
     }
   }
   std::sort(blocks.begin(), blocks.end());
   for (std::size_t i = 1; i < blocks.size(); ++i)
     EXPECT_LE(blocks[i - 1].first + blocks[i - 1].second, blocks[i].first);
+  // Large blocks come from malloc and outlive the allocator unless freed.
+  for (auto [p, size] : requests) a.deallocate(p, size);
+  EXPECT_EQ(a.stats().blocks_in_use, 0u);
 }
