@@ -31,6 +31,26 @@ namespace pyheap {
 template <class T>
 class WeakRef;
 
+namespace detail {
+// Whether a member of type T can own references the tracer follows. Only such ranges are walked
+// and, in Clear mode, emptied: a string or a vector of numbers listed in a hook must come through
+// a clear untouched (the destructor of collected garbage still reads it).
+template <class T>
+struct MayHoldRefs : std::false_type {};
+template <class T>
+struct MayHoldRefs<Ref<T>> : std::true_type {};
+template <class T>
+struct MayHoldRefs<WeakRef<T>> : std::true_type {};
+template <class T>
+struct MayHoldRefs<std::optional<T>> : MayHoldRefs<std::remove_cv_t<T>> {};
+template <class A, class B>
+struct MayHoldRefs<std::pair<A, B>>
+    : std::bool_constant<MayHoldRefs<std::remove_cv_t<A>>::value || MayHoldRefs<std::remove_cv_t<B>>::value> {};
+template <class R>
+  requires std::ranges::range<R>
+struct MayHoldRefs<R> : MayHoldRefs<std::remove_cv_t<std::ranges::range_value_t<R>>> {};
+}  // namespace detail
+
 class Tracer {
  public:
   enum class Mode : unsigned char { Visit, Clear };
@@ -79,6 +99,7 @@ class Tracer {
   template <class R>
     requires std::ranges::range<R>
   void trace_one(R& range) {
+    if constexpr (!detail::MayHoldRefs<std::remove_cv_t<R>>::value) return;
     if (mode_ == Mode::Clear) {
       if constexpr (requires { range.clear(); } && std::is_move_constructible_v<R>) {
         // Detach the elements before dropping them, so that code run by the releases sees an
