@@ -18,7 +18,8 @@
 // collection waits until the objects pending promotion exceed a quarter of the long-lived ones.
 //
 // Invariants (between collections):
-//   - a tracked object is in exactly one list, at the index its collector word records;
+//   - a tracked object is in exactly one list, at the index its collector word records; the
+//     lists keep CPython's order (append at the end, removal leaves a hole, compacted later);
 //   - no object carries a collection mark; the unreachable working list is empty.
 // During a collection user code (callbacks, finalizers) may allocate, drop and store references
 // and ask for collections; nested requests return 0 as CPython's do. An object freed while it sits
@@ -81,7 +82,7 @@ class Collector {
   void freeze();
   // Moves the permanent generation back into the oldest generation.
   void unfreeze();
-  std::size_t freeze_count() const noexcept { return lists_[kPermanent].size(); }
+  std::size_t freeze_count() const noexcept { return live_size(kPermanent); }
 
   int add_callback(Callback cb);
   void remove_callback(int id);
@@ -125,11 +126,21 @@ class Collector {
   void finalize_garbage();
   void handle_resurrected(int old_list);
   void delete_garbage(int old_list);
-  void deduce_unreachable_marks(std::vector<Object*>& set, bool from_working_list);
+  void update_and_subtract_refs(const std::vector<Object*>& set);
+  void move_unreachable(const std::vector<Object*>& set, std::vector<Object*>& reachable,
+                        std::vector<Object*>& unreachable);
+  void compact(int list) noexcept;
+  void untrack_survivors(std::vector<Object*>& young, int generation) noexcept;
+  std::size_t live_size(int list) const noexcept { return lists_[list].size() - holes_[list]; }
 
   Heap& heap_;
   std::array<std::vector<Object*>, kNumLists> lists_;
-  std::vector<Object*> stack_;  // reused marking stack
+  // Null slots left in each list by untrack(): removal keeps the order of the others, because
+  // CPython's linked lists do and that order decides which weak reference callbacks run.
+  std::array<std::size_t, kNumLists> holes_{};
+  // Reused by every collection, so that a collection of a large heap does not allocate (and
+  // fault in) fresh lists each time: objects move_unreachable takes back, and its outputs.
+  std::vector<Object*> taken_back_, reachable_, still_;
   std::array<int, kNumGenerations> threshold_{700, 10, 10};
   std::array<std::size_t, kNumGenerations> count_{};
   std::array<GenerationStats, kNumGenerations> stats_{};

@@ -47,11 +47,13 @@ inline constexpr std::uint8_t kFlagImmortal = 1u << 2;
 // accidental zero is caught by the slow path, which restores the count instead of freeing.
 inline constexpr std::uint32_t kImmortalBase = 1u << 30;
 // gc_state: the low three bits name the collector list holding the object; kGcUntracked means
-// none. The two marks are set only while a collection runs.
+// none. The two marks are set only while a collection runs: kGcCollecting on every object being
+// examined, kGcTentative on those the unreachable scan has put aside for now (CPython's
+// NEXT_MASK_UNREACHABLE).
 inline constexpr std::uint8_t kGcListMask = 0x07;
 inline constexpr std::uint8_t kGcUntracked = 0x07;
 inline constexpr std::uint8_t kGcCollecting = 0x08;
-inline constexpr std::uint8_t kGcReachable = 0x10;
+inline constexpr std::uint8_t kGcTentative = 0x10;
 
 // Out-of-line slow path of a decrement that reached zero: finalize, clear weak references,
 // destroy, free (see Heap::deallocate). Kept out of line so the inline fast path stays two

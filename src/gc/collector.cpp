@@ -70,16 +70,32 @@ void Collector::untrack(Object* o) noexcept {
   auto& list = lists_[id];
   const std::uint32_t i = word(o).index;
   PYHEAP_ASSERT(i < list.size() && list[i] == o);
-  if (id == kUnreachable) {
-    // The working list is being walked by index: leave a hole rather than moving anything.
-    list[i] = nullptr;
-  } else {
-    Object* last = list.back();
-    list[i] = last;
-    word(last).index = i;
-    list.pop_back();
-  }
   state(o) = detail::kGcUntracked;
+  list[i] = nullptr;
+  // The working list is walked by index while user code runs: it only ever gets holes.
+  if (id == kUnreachable) return;
+  if (i + 1 == list.size()) {
+    // Short-lived objects die at the end of generation 0: no hole to remember.
+    list.pop_back();
+    while (!list.empty() && list.back() == nullptr) {
+      list.pop_back();
+      --holes_[id];
+    }
+  } else if (++holes_[id] > 32 && holes_[id] * 2 > list.size()) {
+    compact(id);
+  }
+}
+
+void Collector::compact(int id) noexcept {
+  auto& list = lists_[id];
+  std::size_t keep = 0;
+  for (Object* o : list) {
+    if (!o) continue;
+    list[keep] = o;
+    word(o).index = static_cast<std::uint32_t>(keep++);
+  }
+  list.resize(keep);
+  holes_[id] = 0;
 }
 
 void Collector::move_to(Object* o, int list) {
@@ -142,17 +158,14 @@ std::size_t Collector::collect_with_callbacks(int generation) {
   return n;
 }
 
-// Marks with kGcReachable every object of `set` that is referenced from outside the set, and
-// everything such an object reaches inside the set. On return every non-null member carries
-// kGcCollecting; the caller partitions on kGcReachable and clears both marks.
-void Collector::deduce_unreachable_marks(std::vector<Object*>& set, bool) {
-  // gc_refs := refcnt
+// gc_refs := refcnt, minus the references from inside the set: what is left counts references
+// from outside. Marks every member kGcCollecting.
+void Collector::update_and_subtract_refs(const std::vector<Object*>& set) {
   for (Object* o : set) {
     if (!o) continue;
     word(o).refs = static_cast<std::int32_t>(o->refcount());
     state(o) |= detail::kGcCollecting;
   }
-  // gc_refs -= references from inside the set
   Tracer subtract(
       Tracer::Mode::Visit,
       [](Object* child, void*) {
@@ -162,31 +175,85 @@ void Collector::deduce_unreachable_marks(std::vector<Object*>& set, bool) {
   for (Object* o : set) {
     if (o) trace(o, subtract);
   }
-  // Invariant: gc_refs >= 0; a negative count means a trace hook reported a reference its object
-  // does not own.
-  stack_.clear();
-  for (Object* o : set) {
-    if (!o) continue;
-    PYHEAP_ASSERT(word(o).refs >= 0);
-    if (word(o).refs > 0) {
-      state(o) |= detail::kGcReachable;
-      stack_.push_back(o);
-    }
-  }
-  Tracer mark(
+}
+
+// CPython's move_unreachable, on vectors, with the same resulting orders: `reachable` gets the
+// objects referenced from outside the set and what they reach, in the order the scan confirmed
+// them; `unreachable` the rest, in the order the scan set them aside. The orders matter: the
+// collector later clears the garbage in list order, and whether a weak reference held only by
+// the garbage dies before or after its referent decides whether its callback runs.
+//
+// The scan walks the set left to right. An object with gc_refs > 0 is reachable: its referents
+// in the set get gc_refs 1 (still ahead of the scan) or, if already set aside, are taken back and
+// scanned after the set, in the order taken back (CPython appends them to the list it walks).
+// An object with gc_refs == 0 is set aside, for now. While this runs, GcWord.index of a
+// set-aside object is its slot in `unreachable`; callers re-index everything afterwards.
+void Collector::move_unreachable(const std::vector<Object*>& set, std::vector<Object*>& reachable,
+                                 std::vector<Object*>& unreachable) {
+  struct Ctx {
+    std::vector<Object*>* taken_back;
+    std::vector<Object*>* unreachable;
+  } ctx{&taken_back_, &unreachable};
+  Tracer visit_reachable(
       Tracer::Mode::Visit,
-      [](Object* child, void* ctx) {
+      [](Object* child, void* c) {
         std::uint8_t& st = state(child);
-        if ((st & (detail::kGcCollecting | detail::kGcReachable)) == detail::kGcCollecting) {
-          st |= detail::kGcReachable;
-          static_cast<std::vector<Object*>*>(ctx)->push_back(child);
+        // Not examined, or already scanned and confirmed reachable.
+        if (!(st & detail::kGcCollecting)) return;
+        if (st & detail::kGcTentative) {
+          auto* x = static_cast<Ctx*>(c);
+          (*x->unreachable)[word(child).index] = nullptr;
+          st &= static_cast<std::uint8_t>(~detail::kGcTentative);
+          x->taken_back->push_back(child);
+          word(child).refs = 1;
+        } else if (word(child).refs == 0) {
+          word(child).refs = 1;
         }
       },
-      &stack_);
-  while (!stack_.empty()) {
-    Object* o = stack_.back();
-    stack_.pop_back();
-    trace(o, mark);
+      &ctx);
+  auto scan = [&](Object* o) {
+    if (word(o).refs > 0) {
+      trace(o, visit_reachable);  // may append to taken_back_
+      state(o) &= static_cast<std::uint8_t>(~detail::kGcCollecting);
+      reachable.push_back(o);
+    } else {
+      word(o).index = static_cast<std::uint32_t>(unreachable.size());
+      unreachable.push_back(o);
+      state(o) |= detail::kGcTentative;
+    }
+  };
+  taken_back_.clear();
+  for (Object* o : set) {
+    if (!o) continue;
+    // A negative count means a trace hook reported a reference its object does not own.
+    PYHEAP_ASSERT(word(o).refs >= 0);
+    scan(o);
+  }
+  for (std::size_t i = 0; i < taken_back_.size(); ++i) scan(taken_back_[i]);
+  if (!taken_back_.empty()) std::erase(unreachable, nullptr);
+  taken_back_.clear();
+}
+
+// CPython's untrack_tuples and (full collections only) untrack_dicts: a survivor whose type says
+// it can no longer be part of a cycle (a tuple or dict holding only atoms and untracked tuples)
+// leaves the lists. Done here, on reachable objects only, and not at creation, so that garbage
+// counts stay CPython's: a fresh tuple of ints inside cyclic garbage is still counted. Pass and
+// list order matter (an inner tuple untracked first lets its outer tuple go in the same pass;
+// dicts are judged after every tuple), as in CPython.
+void Collector::untrack_survivors(std::vector<Object*>& young, int generation) noexcept {
+  const int passes = generation == kNumGenerations - 1 ? 2 : 1;
+  for (int pass = 0; pass < passes; ++pass) {
+    std::size_t kept = 0;
+    for (Object* o : young) {
+      const TypeInfo& ti = type_of(*o);
+      if (ti.can_untrack && ti.can_untrack(o, pass)) {
+        state(o) = detail::kGcUntracked;
+        continue;
+      }
+      young[kept] = o;
+      set_list(o, generation, kept++);
+    }
+    young.resize(kept);
   }
 }
 
@@ -194,34 +261,31 @@ std::size_t Collector::collect_main(int generation) {
   if (generation + 1 < kNumGenerations) ++count_[generation + 1];
   for (int i = 0; i <= generation; ++i) count_[i] = 0;
 
-  // Merge the younger generations into the one being collected.
+  // Merge the younger generations onto the end of the one being collected, as CPython does.
   auto& young = lists_[generation];
+  compact(generation);
   for (int i = 0; i < generation; ++i) {
     young.reserve(young.size() + lists_[i].size());
     for (Object* o : lists_[i]) {
+      if (!o) continue;
       young.push_back(o);
       set_list(o, generation, young.size() - 1);
     }
     lists_[i].clear();
+    holes_[i] = 0;
   }
   const int old = generation + 1 < kNumGenerations ? generation + 1 : generation;
 
-  deduce_unreachable_marks(young, false);
-
-  // Partition: reachable objects stay (compacted in place), the rest go to the working list.
+  update_and_subtract_refs(young);
   auto& unreachable = lists_[kUnreachable];
   PYHEAP_ASSERT(unreachable.empty());
-  std::size_t keep = 0;
-  for (Object* o : young) {
-    if (state(o) & detail::kGcReachable) {
-      young[keep] = o;
-      set_list(o, generation, keep++);
-    } else {
-      unreachable.push_back(o);
-      set_list(o, kUnreachable, unreachable.size() - 1);
-    }
-  }
-  young.resize(keep);
+  reachable_.clear();
+  move_unreachable(young, reachable_, unreachable);
+  young.swap(reachable_);  // reachable_ keeps the old buffer for the next collection
+  reachable_.clear();
+  for (std::size_t i = 0; i < young.size(); ++i) set_list(young[i], generation, i);
+  for (std::size_t i = 0; i < unreachable.size(); ++i) set_list(unreachable[i], kUnreachable, i);
+  untrack_survivors(young, generation);
 
   // Survivors move on to the next generation.
   if (old != generation) {
@@ -307,16 +371,19 @@ void Collector::finalize_garbage() {
 // After the finalizers: whatever they made reachable again survives and moves on.
 void Collector::handle_resurrected(int old) {
   auto& unreachable = lists_[kUnreachable];
-  deduce_unreachable_marks(unreachable, true);
-  for (std::size_t i = 0; i < unreachable.size(); ++i) {
-    Object* o = unreachable[i];
-    if (!o) continue;
-    if (state(o) & detail::kGcReachable) {
-      move_to(o, old);
-    } else {
-      state(o) = static_cast<std::uint8_t>(kUnreachable);
-    }
+  update_and_subtract_refs(unreachable);
+  reachable_.clear();
+  still_.clear();
+  move_unreachable(unreachable, reachable_, still_);
+  unreachable.swap(still_);
+  still_.clear();
+  for (std::size_t i = 0; i < unreachable.size(); ++i) set_list(unreachable[i], kUnreachable, i);
+  auto& dst = lists_[old];
+  for (Object* o : reachable_) {
+    dst.push_back(o);
+    set_list(o, old, dst.size() - 1);
   }
+  reachable_.clear();
 }
 
 void Collector::delete_garbage(int old) {
@@ -348,10 +415,12 @@ void Collector::freeze() {
   for (int g = 0; g < kNumGenerations; ++g) {
     perm.reserve(perm.size() + lists_[g].size());
     for (Object* o : lists_[g]) {
+      if (!o) continue;
       perm.push_back(o);
       set_list(o, kPermanent, perm.size() - 1);
     }
     lists_[g].clear();
+    holes_[g] = 0;
   }
   count_[0] = 0;
 }
@@ -360,10 +429,12 @@ void Collector::unfreeze() {
   auto& oldest = lists_[kNumGenerations - 1];
   oldest.reserve(oldest.size() + lists_[kPermanent].size());
   for (Object* o : lists_[kPermanent]) {
+    if (!o) continue;
     oldest.push_back(o);
     set_list(o, kNumGenerations - 1, oldest.size() - 1);
   }
   lists_[kPermanent].clear();
+  holes_[kPermanent] = 0;
 }
 
 int Collector::add_callback(Callback cb) {
@@ -393,7 +464,8 @@ std::vector<Ref<Object>> Collector::get_objects(int generation) const {
   const int hi = generation < 0 ? kNumGenerations - 1 : generation;
   if (generation >= kNumGenerations) throw std::invalid_argument("pyheap: generation must be 0, 1 or 2");
   for (int g = lo; g <= hi; ++g)
-    for (Object* o : lists_[g]) out.push_back(Ref<Object>::borrow(o));
+    for (Object* o : lists_[g])
+      if (o) out.push_back(Ref<Object>::borrow(o));
   return out;
 }
 
@@ -412,6 +484,7 @@ std::vector<Ref<Object>> Collector::get_referrers(const Object* target) const {
   std::vector<Ref<Object>> out;
   for (int g = 0; g < kNumGenerations; ++g) {
     for (Object* o : lists_[g]) {
+      if (!o) continue;
       ctx.found = false;
       trace(o, finder);
       if (ctx.found) out.push_back(Ref<Object>::borrow(o));
@@ -441,18 +514,24 @@ int Collector::generation_of(const Object* o) const noexcept {
 
 std::size_t Collector::tracked_count() const noexcept {
   std::size_t n = 0;
-  for (int l = 0; l <= kPermanent; ++l) n += lists_[l].size();
+  for (int l = 0; l <= kPermanent; ++l) n += live_size(l);
   return n;
 }
 
 bool Collector::is_valid(int level) const {
   if (!collecting_ && !lists_[kUnreachable].empty()) return false;
   for (int l = 0; l <= kPermanent; ++l) {
+    std::size_t holes = 0;
     for (std::size_t i = 0; i < lists_[l].size(); ++i) {
       Object* o = lists_[l][i];
-      if (!o || ObjectAccess::header(o).gc_state != l) return false;
+      if (!o) {
+        ++holes;
+        continue;
+      }
+      if (ObjectAccess::header(o).gc_state != l) return false;
       if (level >= 2 && (word(o).index != i || !type_of(*o).tracked || o->refcount() == 0)) return false;
     }
+    if (holes != holes_[l] || (!lists_[l].empty() && lists_[l].back() == nullptr)) return false;
   }
   return true;
 }

@@ -18,14 +18,13 @@ Heap::Heap() : gc_(*this), owner_(std::this_thread::get_id()) { alloc_.set_user_
 Heap& Heap::of(const Object* o) noexcept {
   const TypeInfo& ti = type_of(*o);
   const char* block = reinterpret_cast<const char*>(o) - ti.prefix;
-  SmallObjectAllocator* a = SmallObjectAllocator::owner_of(block, ti.prefix + ti.size);
+  SmallObjectAllocator* a = SmallObjectAllocator::owner_of(block, detail::block_request(o));
   PYHEAP_ASSERT(a != nullptr && a->user_data() != nullptr);
   return *static_cast<Heap*>(a->user_data());
 }
 
 std::size_t Heap::allocated_size(const Object* o) noexcept {
-  const TypeInfo& ti = type_of(*o);
-  return SmallObjectAllocator::block_size_for(ti.prefix + ti.size);
+  return SmallObjectAllocator::block_size_for(detail::block_request(o));
 }
 
 void Heap::check_thread() const noexcept {
@@ -80,6 +79,10 @@ void Heap::deallocate(Object* o) noexcept {
   if (dealloc_depth_ >= kTrashcanDepth) {
     try {
       deferred_.push_back(o);
+      // A collection may run before the drain (a finalizer further up the cascade can start
+      // one): it must not find an object whose count is zero, or it would free it a second
+      // time. CPython's trashcan likewise takes only untracked objects.
+      gc_.untrack(o);
       return;
     } catch (...) {
       // No room to defer: recurse instead (correct, only deeper).
@@ -94,9 +97,13 @@ void Heap::deallocate(Object* o) noexcept {
     while (!deferred_.empty()) {
       Object* d = deferred_.back();
       deferred_.pop_back();
-      ++dealloc_depth_;
+      // Depth 2, not 1: CPython's _PyTrash_thread_destroy_chain raises the nesting to 1 and the
+      // deferred object's own dealloc raises it again, so chains drained from here defer one
+      // level earlier. Which objects are deferred decides whether a weak reference dies before
+      // its referent, i.e. whether its callback runs.
+      dealloc_depth_ += 2;
       destroy(d);
-      --dealloc_depth_;
+      dealloc_depth_ -= 2;
     }
   }
 }
@@ -134,9 +141,10 @@ void Heap::destroy(Object* o) noexcept {
     clear_weakrefs(o, &callbacks, nullptr);
     run_weakref_callbacks(callbacks);
   }
+  const std::size_t bytes = detail::block_request(o);  // a variable-size length dies with ~T()
   ti.destroy(o);
   --live_;
-  alloc_.deallocate(reinterpret_cast<char*>(o) - ti.prefix, ti.prefix + ti.size);
+  alloc_.deallocate(reinterpret_cast<char*>(o) - ti.prefix, bytes);
 }
 
 Heap::~Heap() {
