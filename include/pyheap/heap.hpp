@@ -20,11 +20,15 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <type_traits>
 #include <typeinfo>
@@ -41,6 +45,12 @@
 #include "pyheap/weakref.hpp"
 
 namespace pyheap {
+
+class Str;
+namespace detail {
+struct ContainerCache;  // per-heap intern table and small-int cache (src/containers/)
+ContainerCache& container_cache(Heap& heap);
+}  // namespace detail
 
 // Passed to the unraisable hook when an exception escapes a finalizer, a weak reference callback
 // or a collector callback (sys.unraisablehook's job).
@@ -63,6 +73,15 @@ class Heap {
   // whatever T's constructor throws.
   template <class T, class... Args>
   Ref<T> make(Args&&... args);
+  // Creates a variable-size T (one with a `trailing_bytes()` hook) followed by `trailing` bytes
+  // of inline storage, which T's constructor fills. After construction, trailing_bytes() must
+  // report exactly `trailing`: the block is freed with the size the hook reports then.
+  template <class T, class... Args>
+  Ref<T> make_var(std::size_t trailing, Args&&... args);
+
+  // The one Str of this heap with this UTF-8 text (containers/str.hpp). The table does not own
+  // its strings: an interned string dies as any other when its last Ref goes.
+  Ref<Str> intern(std::string_view text);
 
   // Makes an object immortal (PEP 683): its count never reaches zero, so it is never finalized
   // or freed before the heap is destroyed. Increments and decrements stay the plain ones.
@@ -108,6 +127,7 @@ class Heap {
   void link_weakref(WeakReference* wr, Object* referent);
   void unlink_weakref(WeakReference* wr) noexcept;
   void check_thread() const noexcept;
+  friend detail::ContainerCache& detail::container_cache(Heap&);
 
   SmallObjectAllocator alloc_;  // first member: destroyed last, after every object is gone
   Collector gc_;
@@ -118,6 +138,8 @@ class Heap {
   std::size_t live_ = 0;
   std::thread::id owner_;
   UnraisableHook unraisable_hook_;
+  // Created by the containers on first use; holds no counts, so it can go last.
+  std::unique_ptr<detail::ContainerCache, void (*)(detail::ContainerCache*)> containers_{nullptr, nullptr};
 };
 
 // ---- type registration ------------------------------------------------------------------------
@@ -147,12 +169,22 @@ TypeInfo make_type_info() {
   if constexpr (Finalizable<T>) {
     info.finalize = [](Object* o) { static_cast<T*>(o)->finalize(); };
   }
+  if constexpr (VarSized<T>) {
+    info.trailing_bytes = [](const Object* o) noexcept { return static_cast<const T*>(o)->trailing_bytes(); };
+  }
+  if constexpr (OwnsBuffers<T>) {
+    info.owned_bytes = [](const Object* o) noexcept { return static_cast<const T*>(o)->owned_bytes(); };
+  }
+  if constexpr (GcUntrackable<T>) {
+    info.can_untrack = [](const Object* o, int pass) noexcept { return static_cast<const T*>(o)->gc_can_untrack(pass); };
+  }
   return info;
 }
 }  // namespace detail
 
 template <class T, class... Args>
 Ref<T> Heap::make(Args&&... args) {
+  static_assert(!detail::VarSized<T>, "variable-size objects are made with make_var");
   static const std::uint16_t id = detail::type_id_of<T>();
   static const TypeInfo& ti = detail::type_info(id);
   check_thread();
@@ -173,6 +205,38 @@ Ref<T> Heap::make(Args&&... args) {
   ++live_;
   Ref<T> r = Ref<T>::adopt(t);
   if (ti.tracked) gc_.track(o);  // on bad_alloc, r's destructor frees the new object
+  return r;
+}
+
+// make() plus inline storage; kept separate so the fixed-size path stays as it was.
+template <class T, class... Args>
+Ref<T> Heap::make_var(std::size_t trailing, Args&&... args) {
+  static_assert(detail::VarSized<T>, "make_var needs a trailing_bytes() hook to free the block");
+  static const std::uint16_t id = detail::type_id_of<T>();
+  static const TypeInfo& ti = detail::type_info(id);
+  check_thread();
+  if (ti.tracked) gc_.on_container_allocated();
+  const std::size_t bytes = ti.prefix + ti.size + trailing;
+  char* block = static_cast<char*>(alloc_.allocate(bytes));
+  T* t;
+  try {
+    t = ::new (static_cast<void*>(block + ti.prefix)) T(std::forward<Args>(args)...);
+  } catch (...) {
+    alloc_.deallocate(block, bytes);
+    if (ti.tracked) gc_.on_container_freed();
+    throw;
+  }
+  if (t->trailing_bytes() != trailing) {
+    // Freeing with another size would corrupt the allocator: a broken type, not a user error.
+    std::fprintf(stderr, "pyheap: %s reports %zu trailing bytes, made with %zu\n", ti.name.c_str(),
+                 t->trailing_bytes(), trailing);
+    std::abort();
+  }
+  Object* o = static_cast<Object*>(t);
+  o->ob_ = ObjectHeader{1, id, 0, detail::kGcUntracked};
+  ++live_;
+  Ref<T> r = Ref<T>::adopt(t);
+  if (ti.tracked) gc_.track(o);
   return r;
 }
 

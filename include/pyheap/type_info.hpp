@@ -5,6 +5,7 @@
 // so reading it needs no lock; registration takes one.
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <new>
@@ -27,6 +28,17 @@ struct TypeInfo {
   void (*destroy)(Object*) noexcept = nullptr;
   void (*trace)(Object*, Tracer&) = nullptr;
   void (*finalize)(Object*) = nullptr;  // null when T has no finalize()
+  // Variable-size types (containers/*.hpp) keep data inline after the T; the hook reads how many
+  // bytes from the object itself, so the block is always freed with the size it was allocated
+  // with. Null for fixed-size types. Must stay readable until ~T() has run.
+  std::size_t (*trailing_bytes)(const Object*) noexcept = nullptr;
+  // Asked about each container that survives a collection: true means the object can no longer
+  // be part of a cycle and may leave the collector's lists. Pass 0 runs after every collection
+  // (CPython's untrack_tuples), pass 1 after it in full collections only (untrack_dicts).
+  bool (*can_untrack)(const Object*, int pass) noexcept = nullptr;
+  // Bytes the object owns outside its block (a list's item array), for getsizeof (CPython's
+  // __sizeof__). Null when T owns nothing out of line, or does not say.
+  std::size_t (*owned_bytes)(const Object*) noexcept = nullptr;
 };
 
 namespace detail {
@@ -38,6 +50,18 @@ template <class T>
 concept Traceable = requires(T& t, Tracer& tr) { t.trace(tr); };
 template <class T>
 concept Finalizable = requires(T& t) { t.finalize(); };
+template <class T>
+concept VarSized = requires(const T& t) {
+  { t.trailing_bytes() } noexcept -> std::same_as<std::size_t>;
+};
+template <class T>
+concept OwnsBuffers = requires(const T& t) {
+  { t.owned_bytes() } noexcept -> std::same_as<std::size_t>;
+};
+template <class T>
+concept GcUntrackable = requires(const T& t) {
+  { t.gc_can_untrack(0) } noexcept -> std::same_as<bool>;
+};
 
 template <class T>
 TypeInfo make_type_info();
@@ -50,5 +74,13 @@ std::uint16_t type_id_of() {
 }  // namespace detail
 
 inline const TypeInfo& type_of(const Object& o) noexcept { return detail::type_info(o.type_id()); }
+
+namespace detail {
+// The size the object's block was allocated with: collector word + T + inline data.
+inline std::size_t block_request(const Object* o) noexcept {
+  const TypeInfo& ti = type_of(*o);
+  return ti.prefix + ti.size + (ti.trailing_bytes ? ti.trailing_bytes(o) : 0);
+}
+}  // namespace detail
 
 }  // namespace pyheap

@@ -1,0 +1,29 @@
+// pyheap/float.hpp — Float, an immutable boxed double.
+//
+// Concept. A Float is the 8-byte header and a double: 16 bytes, one allocator block of the
+// smallest class (CPython 3.11's float object: 24 bytes, in a 32-byte block). It holds no
+// references, so it is never tracked by the collector. No cache: as in CPython, every make()
+// returns a new object.
+//
+// Invariant: value() never changes.
+#pragma once
+
+#include "pyheap/heap.hpp"
+#include "pyheap/object.hpp"
+#include "pyheap/ref.hpp"
+
+namespace pyheap {
+
+class Float : public Object {
+ public:
+  static Ref<Float> make(Heap& heap, double value) { return heap.make<Float>(value); }
+
+  double value() const noexcept { return value_; }
+
+  explicit Float(double v) noexcept : value_(v) {}
+
+ private:
+  double value_;
+};
+
+}  // namespace pyheap
