@@ -232,7 +232,10 @@ class Runner final : public Events {
     check_name(t[1], "label");
     if (t.size() == 4 && t[3] != "callback")
       throw ScriptError("weak: expected 'callback' after the variable, got '" + std::string(t[3]) + "'");
-    Ref<Object>& target = bound(t[2]);
+    // A strong reference for the duration of the statement, not a reference to the variable:
+    // making the weak reference object may run an automatic collection whose resurrecting
+    // finalizer rebinds the variable, which would free the referent under our feet.
+    Ref<Object> target = bound(t[2]);
     if (is_weak(target.get())) throw ScriptError("weak: cannot create a weak reference to weak reference object '" + std::string(t[2]) + "'");
     claim_label(t[1]);
     WeakReference::Callback cb;
@@ -268,12 +271,30 @@ class Runner final : public Events {
   }
 
   void stmt_gc(const std::vector<std::string_view>& t) {
+    if (t.size() >= 2 && t[1] == "threshold") return stmt_gc_threshold(t);
     arity(t, 2, 2, "gc disable|enable|freeze|unfreeze");
     if (t[1] == "disable") heap_.gc().disable();
     else if (t[1] == "enable") heap_.gc().enable();
     else if (t[1] == "freeze") heap_.gc().freeze();
     else if (t[1] == "unfreeze") heap_.gc().unfreeze();
     else throw ScriptError("gc: expected disable, enable, freeze or unfreeze, got '" + std::string(t[1]) + "'");
+  }
+
+  // Extension: `gc threshold T0 [T1 [T2]]`, as CPython's gc.set_threshold (0 <= T <= 1000000;
+  // T0 = 0 turns automatic collection off). With small thresholds and `gc enable`, collections
+  // run inside `new` and `weak`: the fuzzer (fuzz/) uses it to reach that path in short scripts.
+  void stmt_gc_threshold(const std::vector<std::string_view>& t) {
+    arity(t, 3, 5, "gc threshold T0 [T1 [T2]]");
+    int v[3] = {-1, -1, -1};
+    for (std::size_t i = 2; i < t.size(); ++i) {
+      const std::string_view s = t[i];
+      int n = -1;
+      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+      if (ec != std::errc() || p != s.data() + s.size() || n < 0 || n > 1000000)
+        throw ScriptError("gc threshold: expected an integer 0..1000000, got '" + std::string(s) + "'");
+      v[i - 2] = n;
+    }
+    heap_.gc().set_threshold(v[0], v[1], v[2]);
   }
 
   void stmt_live(const std::vector<std::string_view>& t) {

@@ -1,0 +1,35 @@
+// libFuzzer target: arbitrary bytes are run as a heap script (../../shared/specs/heap-script.md,
+// src/script/script_runner.hpp). Whatever the input, run_script must return 0 or 2 and must not
+// crash, trip a PYHEAP_ASSERT, throw, or make ASan/UBSan/LeakSanitizer report anything.
+// Output and error messages go to a stream that discards them (but still formats them).
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <ostream>
+#include <streambuf>
+#include <string>
+#include <string_view>
+
+#include "script/script_runner.hpp"
+
+namespace {
+
+// Accepts and discards everything, so that the runner's output paths still run.
+class NullBuf final : public std::streambuf {
+ protected:
+  int_type overflow(int_type c) override { return traits_type::not_eof(c); }
+  std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static NullBuf buf;
+  static std::ostream null_out(&buf);
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  pyheap::script::RunOptions options;
+  options.echo = true;  // exercise the echo path too; it must not change anything else
+  const int status = pyheap::script::run_script(text, "fuzz.heap", options, null_out, null_out);
+  if (status != 0 && status != 2) std::abort();
+  return 0;
+}
