@@ -42,8 +42,16 @@ struct TypeInfo {
 };
 
 namespace detail {
+inline constexpr std::size_t kMaxTypes = std::size_t{1} << 16;
+// The process-wide type table, indexed by the header's type_id. Append-only: an entry, once
+// written (under the registry's mutex), names the same TypeInfo for the life of the process, and
+// a thread learns an id only through the function-local static in type_id_of, which orders the
+// write before the read. So lookups need no lock, and they are inline because the collector does
+// one per object it traverses. Zero-initialised (no dynamic initialisation, no order problem).
+extern const TypeInfo* type_table[kMaxTypes];
+
 std::uint16_t register_type(TypeInfo info);
-const TypeInfo& type_info(std::uint16_t id) noexcept;
+inline const TypeInfo& type_info(std::uint16_t id) noexcept { return *type_table[id]; }
 std::string demangle(const char* mangled);
 
 template <class T>

@@ -3,7 +3,6 @@
 // function-local static in detail::type_id_of) and takes the mutex.
 #include <cxxabi.h>
 
-#include <array>
 #include <cstdlib>
 #include <deque>
 #include <memory>
@@ -14,13 +13,13 @@
 #include "pyheap/type_info.hpp"
 
 namespace pyheap::detail {
-namespace {
-constexpr std::size_t kMaxTypes = 1u << 16;
 
+const TypeInfo* type_table[kMaxTypes] = {};
+
+namespace {
 struct Registry {
   std::mutex mu;
   std::deque<TypeInfo> infos;  // deque: stable addresses as it grows
-  std::array<const TypeInfo*, kMaxTypes> table{};
 };
 
 Registry& registry() {
@@ -36,14 +35,8 @@ std::uint16_t register_type(TypeInfo info) {
   const std::size_t id = r.infos.size() + 1;
   if (id >= kMaxTypes) throw std::length_error("pyheap: more than 65535 object types");
   r.infos.push_back(std::move(info));
-  r.table[id] = &r.infos.back();
+  type_table[id] = &r.infos.back();
   return static_cast<std::uint16_t>(id);
-}
-
-const TypeInfo& type_info(std::uint16_t id) noexcept {
-  const TypeInfo* info = registry().table[id];
-  PYHEAP_ASSERT(info != nullptr);
-  return *info;
 }
 
 std::string demangle(const char* mangled) {
