@@ -130,6 +130,7 @@ class Collector {
   void move_unreachable(const std::vector<Object*>& set, std::vector<Object*>& reachable,
                         std::vector<Object*>& unreachable);
   void compact(int list) noexcept;
+  void append_list(int from, int to);
   void untrack_survivors(std::vector<Object*>& young, int generation) noexcept;
   std::size_t live_size(int list) const noexcept { return lists_[list].size() - holes_[list]; }
 

@@ -112,6 +112,9 @@ class Heap {
   void report_unraisable(std::exception_ptr error, std::string where, const Object* o) noexcept;
 
  private:
+  // The one path that makes objects: make (trailing == 0) and make_var share it.
+  template <class T, class... Args>
+  Ref<T> construct(std::size_t trailing, Args&&... args);
   friend void detail::release(Object*) noexcept;
   friend class Collector;
   friend class WeakReference;
@@ -185,36 +188,21 @@ TypeInfo make_type_info() {
 template <class T, class... Args>
 Ref<T> Heap::make(Args&&... args) {
   static_assert(!detail::VarSized<T>, "variable-size objects are made with make_var");
+  return construct<T>(0, std::forward<Args>(args)...);
+}
+
+template <class T, class... Args>
+Ref<T> Heap::make_var(std::size_t trailing, Args&&... args) {
+  static_assert(detail::VarSized<T>, "make_var needs a trailing_bytes() hook to free the block");
+  return construct<T>(trailing, std::forward<Args>(args)...);
+}
+
+template <class T, class... Args>
+Ref<T> Heap::construct(std::size_t trailing, Args&&... args) {
   static const std::uint16_t id = detail::type_id_of<T>();
   static const TypeInfo& ti = detail::type_info(id);
   check_thread();
   // As CPython's gc_alloc, a collection may run before the new object exists.
-  if (ti.tracked) gc_.on_container_allocated();
-  const std::size_t bytes = ti.prefix + ti.size;
-  char* block = static_cast<char*>(alloc_.allocate(bytes));
-  T* t;
-  try {
-    t = ::new (static_cast<void*>(block + ti.prefix)) T(std::forward<Args>(args)...);
-  } catch (...) {
-    alloc_.deallocate(block, bytes);
-    if (ti.tracked) gc_.on_container_freed();
-    throw;
-  }
-  Object* o = static_cast<Object*>(t);
-  o->ob_ = ObjectHeader{1, id, 0, detail::kGcUntracked};
-  ++live_;
-  Ref<T> r = Ref<T>::adopt(t);
-  if (ti.tracked) gc_.track(o);  // on bad_alloc, r's destructor frees the new object
-  return r;
-}
-
-// make() plus inline storage; kept separate so the fixed-size path stays as it was.
-template <class T, class... Args>
-Ref<T> Heap::make_var(std::size_t trailing, Args&&... args) {
-  static_assert(detail::VarSized<T>, "make_var needs a trailing_bytes() hook to free the block");
-  static const std::uint16_t id = detail::type_id_of<T>();
-  static const TypeInfo& ti = detail::type_info(id);
-  check_thread();
   if (ti.tracked) gc_.on_container_allocated();
   const std::size_t bytes = ti.prefix + ti.size + trailing;
   char* block = static_cast<char*>(alloc_.allocate(bytes));
@@ -226,17 +214,19 @@ Ref<T> Heap::make_var(std::size_t trailing, Args&&... args) {
     if (ti.tracked) gc_.on_container_freed();
     throw;
   }
-  if (t->trailing_bytes() != trailing) {
-    // Freeing with another size would corrupt the allocator: a broken type, not a user error.
-    std::fprintf(stderr, "pyheap: %s reports %zu trailing bytes, made with %zu\n", ti.name.c_str(),
-                 t->trailing_bytes(), trailing);
-    std::abort();
+  if constexpr (detail::VarSized<T>) {
+    if (t->trailing_bytes() != trailing) {
+      // Freeing with another size would corrupt the allocator: a broken type, not a user error.
+      std::fprintf(stderr, "pyheap: %s reports %zu trailing bytes, made with %zu\n", ti.name.c_str(),
+                   t->trailing_bytes(), trailing);
+      std::abort();
+    }
   }
   Object* o = static_cast<Object*>(t);
   o->ob_ = ObjectHeader{1, id, 0, detail::kGcUntracked};
   ++live_;
   Ref<T> r = Ref<T>::adopt(t);
-  if (ti.tracked) gc_.track(o);
+  if (ti.tracked) gc_.track(o);  // on bad_alloc, r's destructor frees the new object
   return r;
 }
 

@@ -86,6 +86,21 @@ void Collector::untrack(Object* o) noexcept {
   }
 }
 
+// Moves every object of list `from` to the end of list `to`, keeping their order (CPython's
+// gc_list_merge), and leaves `from` empty without holes.
+void Collector::append_list(int from, int to) {
+  auto& src = lists_[from];
+  auto& dst = lists_[to];
+  dst.reserve(dst.size() + src.size() - holes_[from]);
+  for (Object* o : src) {
+    if (!o) continue;
+    dst.push_back(o);
+    set_list(o, to, dst.size() - 1);
+  }
+  src.clear();
+  holes_[from] = 0;
+}
+
 void Collector::compact(int id) noexcept {
   auto& list = lists_[id];
   std::size_t keep = 0;
@@ -264,16 +279,7 @@ std::size_t Collector::collect_main(int generation) {
   // Merge the younger generations onto the end of the one being collected, as CPython does.
   auto& young = lists_[generation];
   compact(generation);
-  for (int i = 0; i < generation; ++i) {
-    young.reserve(young.size() + lists_[i].size());
-    for (Object* o : lists_[i]) {
-      if (!o) continue;
-      young.push_back(o);
-      set_list(o, generation, young.size() - 1);
-    }
-    lists_[i].clear();
-    holes_[i] = 0;
-  }
+  for (int i = 0; i < generation; ++i) append_list(i, generation);
   const int old = generation + 1 < kNumGenerations ? generation + 1 : generation;
 
   update_and_subtract_refs(young);
@@ -411,30 +417,12 @@ void Collector::delete_garbage(int old) {
 // ---- generations, callbacks, introspection ------------------------------------------------------
 
 void Collector::freeze() {
-  auto& perm = lists_[kPermanent];
-  for (int g = 0; g < kNumGenerations; ++g) {
-    perm.reserve(perm.size() + lists_[g].size());
-    for (Object* o : lists_[g]) {
-      if (!o) continue;
-      perm.push_back(o);
-      set_list(o, kPermanent, perm.size() - 1);
-    }
-    lists_[g].clear();
-    holes_[g] = 0;
-  }
+  for (int g = 0; g < kNumGenerations; ++g) append_list(g, kPermanent);
   count_[0] = 0;
 }
 
 void Collector::unfreeze() {
-  auto& oldest = lists_[kNumGenerations - 1];
-  oldest.reserve(oldest.size() + lists_[kPermanent].size());
-  for (Object* o : lists_[kPermanent]) {
-    if (!o) continue;
-    oldest.push_back(o);
-    set_list(o, kNumGenerations - 1, oldest.size() - 1);
-  }
-  lists_[kPermanent].clear();
-  holes_[kPermanent] = 0;
+  append_list(kPermanent, kNumGenerations - 1);
 }
 
 int Collector::add_callback(Callback cb) {
