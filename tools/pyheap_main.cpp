@@ -1,5 +1,5 @@
 // The pyheap command-line program.
-//   pyheap run [--echo] FILE     execute a heap script (../shared/specs/heap-script.md)
+//   pyheap run [--echo] [--snapshot OUT] FILE     execute a heap script (../shared/specs/heap-script.md)
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   std::string script;
   CLI::App* run = app.add_subcommand("run", "Execute a heap script and print what the memory manager did");
   run->add_flag("--echo", run_options.echo, "Print each statement (as '> tokens') before its events");
+  run->add_option("--snapshot", run_options.snapshot,
+                  "When the script ends, write the heap to this file as a Chrome DevTools .heapsnapshot");
   run->add_option("FILE", script, "The heap script")->required();
 
   try {

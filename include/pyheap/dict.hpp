@@ -104,6 +104,9 @@ class Dict : public Object {
   void trace(Tracer& t);
   bool gc_can_untrack(int pass) const noexcept;
   std::size_t owned_bytes() const noexcept;
+  // Introspection: a value under a Str key is a Property edge named by the key's text, any other
+  // value an Element edge numbered by its entry; each key object is an Internal edge "(key) ...".
+  void name_edges(EdgeNamer& n) const;
 
   explicit Dict(Private) noexcept {}
   ~Dict();

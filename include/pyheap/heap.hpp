@@ -109,6 +109,19 @@ class Heap {
   void for_each_object(Fn&& fn) const;
   // Refs to every live object, in for_each_object's order; safe to mutate the heap afterwards.
   std::vector<Ref<Object>> all_objects() const;
+  // Explaining the heap (src/introspect/; the structured forms are in heap_graph.hpp,
+  // why_alive.hpp, dominators.hpp, heap_snapshot.hpp, growth.hpp). Each captures the object
+  // graph once (a walk of every object and edge), so they cost O(objects + references).
+  // Writes a Chrome DevTools .heapsnapshot of every live object; throws std::runtime_error if
+  // the file cannot be written.
+  void write_snapshot(const std::string& path) const;
+  // The shortest chain of references from a root to o, formatted ("(C++ references)[0] ->
+  // List[3] -> Node"), or a sentence saying that no root holds it (only a cycle: garbage).
+  std::string why_alive(const Object* o) const;
+  // Bytes that would be freed with o: getsizeof of o and of every object o dominates (every
+  // path from a root to it runs through o). 0 if o is not reachable from a root.
+  std::size_t retained_size(const Object* o) const;
+
   // The allocator tag of object blocks whose object starts `prefix` bytes into the block.
   static constexpr unsigned kObjectTagBase = 1;
   static constexpr unsigned object_tag(std::size_t prefix) noexcept {
@@ -201,6 +214,12 @@ TypeInfo make_type_info() {
   }
   if constexpr (OwnsBuffers<T>) {
     info.owned_bytes = [](const Object* o) noexcept { return static_cast<const T*>(o)->owned_bytes(); };
+  }
+  if constexpr (NamesEdges<T>) {
+    info.name_edges = [](const Object* o, EdgeNamer& n) { static_cast<const T*>(o)->name_edges(n); };
+  }
+  if constexpr (Labelled<T>) {
+    info.label = [](const Object* o) { return std::string(static_cast<const T*>(o)->label()); };
   }
   if constexpr (GcUntrackable<T>) {
     info.can_untrack = [](const Object* o, int pass) noexcept { return static_cast<const T*>(o)->gc_can_untrack(pass); };

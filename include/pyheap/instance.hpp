@@ -87,6 +87,8 @@ class Instance : public Object {
   // Collector and getsizeof hooks.
   void trace(Tracer& t);
   std::size_t owned_bytes() const noexcept;
+  // Introspection: attributes as Property edges; the class and a fallback dict as Internal.
+  void name_edges(EdgeNamer& n) const;
 
   Instance(Private, Ref<Class> cls) noexcept : cls_(std::move(cls)) {}
   ~Instance();

@@ -23,3 +23,8 @@
 #include "pyheap/tuple.hpp"
 #include "pyheap/type_info.hpp"
 #include "pyheap/weakref.hpp"
+#include "pyheap/heap_graph.hpp"
+#include "pyheap/dominators.hpp"
+#include "pyheap/why_alive.hpp"
+#include "pyheap/heap_snapshot.hpp"
+#include "pyheap/growth.hpp"

@@ -112,6 +112,8 @@ class Record : public Object {
 
   // Collector hook.
   void trace(Tracer& t);
+  // Introspection: one Property edge per set field, named by the field.
+  void name_edges(EdgeNamer& n) const;
 
   // Used by Heap::make_var only.
   Record(Private, const RecordType* type) noexcept;

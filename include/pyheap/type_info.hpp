@@ -10,8 +10,10 @@
 #include <cstdint>
 #include <new>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
+#include "pyheap/edges.hpp"
 #include "pyheap/object.hpp"
 #include "pyheap/tracer.hpp"
 
@@ -39,6 +41,12 @@ struct TypeInfo {
   // Bytes the object owns outside its block (a list's item array), for getsizeof (CPython's
   // __sizeof__). Null when T owns nothing out of line, or does not say.
   std::size_t (*owned_bytes)(const Object*) noexcept = nullptr;
+  // Introspection (edges.hpp, heap_snapshot.hpp). Names the object's references: null when T has
+  // no `void name_edges(EdgeNamer&) const` (its trace hook numbers them instead).
+  void (*name_edges)(const Object*, EdgeNamer&) = nullptr;
+  // A short text that tells this object from others of its type (a script node's label), shown
+  // beside the type name; null when T has no `label()` member.
+  std::string (*label)(const Object*) = nullptr;
 };
 
 namespace detail {
@@ -65,6 +73,12 @@ concept VarSized = requires(const T& t) {
 template <class T>
 concept OwnsBuffers = requires(const T& t) {
   { t.owned_bytes() } noexcept -> std::same_as<std::size_t>;
+};
+template <class T>
+concept NamesEdges = requires(const T& t, EdgeNamer& n) { t.name_edges(n); };
+template <class T>
+concept Labelled = requires(const T& t) {
+  { t.label() } -> std::convertible_to<std::string_view>;
 };
 template <class T>
 concept GcUntrackable = requires(const T& t) {

@@ -288,6 +288,23 @@ void Dict::trace(Tracer& t) {
   }
 }
 
+void Dict::name_edges(EdgeNamer& n) const {
+  std::size_t position = 0;
+  for (const Entry& e : *this) {
+    const bool str_key = Heap::is_a<Str>(e.key.get());
+    const std::string key = str_key ? static_cast<const Str*>(e.key.get())->utf8() : std::to_string(position);
+    std::string key_edge("(key) ");
+    key_edge += key;
+    n.internal(key_edge, e.key);
+    if (str_key) {
+      n.property(key, e.value);
+    } else {
+      n.element(position, e.value);
+    }
+    ++position;
+  }
+}
+
 bool Dict::gc_can_untrack(int pass) const noexcept {
   if (pass != 1) return false;  // dicts are judged in full collections only, after the tuples
   const Collector& gc = Heap::of(this).gc();

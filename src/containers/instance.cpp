@@ -130,6 +130,12 @@ void Instance::trace(Tracer& t) {
   t(dict_);
 }
 
+void Instance::name_edges(EdgeNamer& n) const {
+  n.internal("(class)", cls_);
+  for (std::size_t i = 0; i < count_; ++i) n.property(cls_->key(i), values_[i]);
+  n.internal("(dict)", dict_);
+}
+
 std::size_t Instance::owned_bytes() const noexcept {
   return capacity_ == 0 ? 0 : SmallObjectAllocator::block_size_for(std::size_t{capacity_} * sizeof(Ref<Object>));
 }

@@ -84,4 +84,9 @@ void Record::trace(Tracer& t) {
   for (std::size_t i = 0; i < size(); ++i) t.trace_one(v[i]);
 }
 
+void Record::name_edges(EdgeNamer& n) const {
+  const Ref<Object>* v = values();
+  for (std::size_t i = 0; i < size(); ++i) n.property(type_->name(i), v[i]);
+}
+
 }  // namespace pyheap

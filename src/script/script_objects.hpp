@@ -31,6 +31,10 @@ class Node : public Object {
     events_->on_node_destroyed(*this);
   }
   void trace(Tracer& t) { t(fields_); }
+  // Snapshots and why_alive name a field by its number, as scripts write it (VAR.K).
+  void name_edges(EdgeNamer& n) const {
+    for (std::size_t k = 0; k < fields_.size(); ++k) n.property(std::to_string(k), fields_[k]);
+  }
 
   Ref<Object>& field(int k) { return fields_[static_cast<std::size_t>(k)]; }
   const std::string& label() const noexcept { return label_; }

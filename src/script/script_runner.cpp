@@ -2,6 +2,7 @@
 // roots) and the output buffer; statements are dispatched by their first token.
 #include "script/script_runner.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <map>
@@ -14,7 +15,11 @@
 #include <unordered_set>
 #include <vector>
 
+#include "pyheap/growth.hpp"
 #include "pyheap/heap.hpp"
+#include "pyheap/heap_graph.hpp"
+#include "pyheap/heap_snapshot.hpp"
+#include "pyheap/why_alive.hpp"
 #include "script/script_objects.hpp"
 
 namespace pyheap::script {
@@ -120,8 +125,22 @@ class Runner final : public Events {
     if (op == "live") return stmt_live(t);
     if (op == "say") return stmt_say(t);
     if (op == "stats") return stmt_stats(t);
+    if (op == "why") return stmt_why(t);
+    if (op == "growth") return stmt_growth(t);
+    if (op == "snapshot") return stmt_snapshot(t);
     throw ScriptError("unknown statement '" + std::string(op) + "'");
   }
+
+  // The heap's object graph, with the variables as named roots (sorted, so output is stable).
+  HeapGraph capture_graph() const {
+    std::vector<NamedRoot> roots;
+    for (const auto& [name, ref] : vars_) roots.push_back(NamedRoot{name, ref.get()});
+    std::sort(roots.begin(), roots.end(), [](const NamedRoot& a, const NamedRoot& b) { return a.name < b.name; });
+    return HeapGraph::capture(heap_, roots, "(script variables)");
+  }
+
+  // `--snapshot FILE`: the heap as the script leaves it, before teardown.
+  void write_snapshot(const std::string& path) const { write_heap_snapshot_file(capture_graph(), path); }
 
   std::string take_unraisable() {
     std::string s = unraisable_.str();
@@ -324,8 +343,52 @@ class Runner final : public Events {
          << " requested, " << s.arenas_mapped << " arena(s) mapped\n";
   }
 
+  // Extension: `why LABEL` prints the shortest chain of references from a root (a variable,
+  // else a C++ reference) to the live node or weak reference labelled LABEL.
+  void stmt_why(const std::vector<std::string_view>& t) {
+    arity(t, 2, 2, "why LABEL");
+    check_name(t[1], "label");
+    const HeapGraph g = capture_graph();
+    const Object* target = nullptr;
+    for (const auto& n : g.nodes()) {
+      if (n.object == nullptr) continue;
+      const bool labelled = (is_node(n.object) && static_cast<const Node*>(n.object)->label() == t[1]) ||
+                            (is_weak(n.object) && static_cast<const LabelledWeak*>(n.object)->label() == t[1]);
+      if (labelled) target = n.object;
+    }
+    out_ << "| why " << t[1] << ": ";
+    if (target == nullptr) {
+      out_ << "no live object is labelled " << t[1] << '\n';
+    } else if (const auto path = why_alive(g, target)) {
+      out_ << format_retention_path(*path) << '\n';
+    } else {
+      out_ << "not reachable from a root: only a reference cycle holds it (garbage the collector will free)\n";
+    }
+  }
+
+  // Extension: `growth` prints the types whose number of live objects grew since the last
+  // `growth` (objgraph's show_growth), one "| TYPE COUNT +DELTA" line each.
+  void stmt_growth(const std::vector<std::string_view>& t) {
+    arity(t, 1, 1, "growth");
+    const auto grown = growth_.update(heap_);
+    std::istringstream lines(GrowthTracker::format(grown));
+    for (std::string line; std::getline(lines, line);) out_ << "| " << line << '\n';
+    if (grown.empty()) out_ << "| no growth\n";
+  }
+
+  // Extension: `snapshot FILE` writes a Chrome DevTools .heapsnapshot of the heap now.
+  void stmt_snapshot(const std::vector<std::string_view>& t) {
+    arity(t, 2, 2, "snapshot FILE");
+    try {
+      write_snapshot(std::string(t[1]));
+    } catch (const std::runtime_error& e) {
+      throw ScriptError(std::string("snapshot: ") + e.what());
+    }
+  }
+
   RunOptions options_;
   std::ostream& out_;
+  GrowthTracker growth_;
   // Declaration order is destruction order reversed: the variables go first, then the heap
   // (whose teardown still calls back into live_ and tearing_down_), then the rest.
   std::unordered_set<std::string> labels_;
@@ -358,6 +421,14 @@ int run_script(std::string_view text, const std::string& filename, const RunOpti
       return 2;
     }
     if (std::string u = runner.take_unraisable(); !u.empty()) err << u;
+  }
+  if (!options.snapshot.empty()) {
+    try {
+      runner.write_snapshot(options.snapshot);
+    } catch (const std::runtime_error& e) {
+      err << options.snapshot << ": error: " << e.what() << '\n';
+      return 2;
+    }
   }
   return 0;
 }

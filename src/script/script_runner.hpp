@@ -13,6 +13,7 @@ namespace pyheap::script {
 
 struct RunOptions {
   bool echo = false;  // print "> statement" before each statement's events
+  std::string snapshot;  // when not empty: write a .heapsnapshot there when the script ends
 };
 
 // Returns the process exit status: 0, or 2 for an invalid script.
