@@ -4,7 +4,12 @@
 # consistency checks at debug level 2 (build-asan/). Ends with ctest's summary of the latter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh
+# node + npm for the memlab snapshot check (a nodejs that bundles npm needs no npm package).
+scripts/deps.sh nodejs $(command -v npm >/dev/null || echo npm)
+# Its packages, pinned by tests/js/package-lock.json; no install scripts (no browser download).
+if [ ! -d tests/js/node_modules ] || [ tests/js/package-lock.json -nt tests/js/node_modules ]; then
+  (cd tests/js && npm ci --ignore-scripts --no-audit --no-fund && touch node_modules)
+fi
 jobs=$(nproc)
 
 echo "=== Release build"
