@@ -29,6 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   pyheap::script::RunOptions options;
   options.echo = true;  // exercise the echo path too; it must not change anything else
+  options.allow_file_output = false;  // arbitrary input must not write files (`snapshot PATH`)
   const int status = pyheap::script::run_script(text, "fuzz.heap", options, null_out, null_out);
   if (status != 0 && status != 2) std::abort();
   return 0;

@@ -379,6 +379,7 @@ class Runner final : public Events {
   // Extension: `snapshot FILE` writes a Chrome DevTools .heapsnapshot of the heap now.
   void stmt_snapshot(const std::vector<std::string_view>& t) {
     arity(t, 2, 2, "snapshot FILE");
+    if (!options_.allow_file_output) throw ScriptError("snapshot: writing files is turned off");
     try {
       write_snapshot(std::string(t[1]));
     } catch (const std::runtime_error& e) {

@@ -14,6 +14,7 @@ namespace pyheap::script {
 struct RunOptions {
   bool echo = false;  // print "> statement" before each statement's events
   std::string snapshot;  // when not empty: write a .heapsnapshot there when the script ends
+  bool allow_file_output = true;  // false: the `snapshot FILE` statement is an error (fuzzing)
 };
 
 // Returns the process exit status: 0, or 2 for an invalid script.
