@@ -76,6 +76,8 @@ class Table : public Object {
 
   // Collector hook.
   void trace(Tracer& t);
+  // Introspection: each column object as a Property edge named by its column.
+  void name_edges(EdgeNamer& n) const;
 
   // Used by Heap::make_var only.
   Table(Private, const RecordType* type, std::span<Ref<Object>> columns) noexcept;

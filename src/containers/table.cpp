@@ -108,6 +108,11 @@ Ref<List> Table::objects(std::string_view name) const {
   return Ref<List>::borrow(static_cast<List*>(column(name, Kind::Object).get()));
 }
 
+void Table::name_edges(EdgeNamer& n) const {
+  const Ref<Object>* c = cols();
+  for (std::size_t i = 0; i < columns(); ++i) n.property(type_->name(i), c[i]);
+}
+
 void Table::trace(Tracer& t) {
   // Visit only (see the header): an Object column's own clear breaks any cycle.
   if (t.mode() != Tracer::Mode::Visit) return;

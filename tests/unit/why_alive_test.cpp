@@ -77,6 +77,14 @@ TEST(WhyAlive, WeakReferencesDoNotExplainAnything) {
   EXPECT_EQ(heap.why_alive(holder->field.get()), "(C++ references)[1] -> Node[0] -> WeakReference");
 }
 
+TEST(WhyAlive, TableColumnsAreNamed) {
+  Heap heap;
+  auto t = Table::make(heap, {{"id", Table::Kind::Int64}, {"name", Table::Kind::Object}});
+  t->append_row({std::int64_t{1}, Ref<Object>(Str::make(heap, "first"))});
+  Object* name = t->objects("name")->at(0).get();
+  EXPECT_EQ(heap.why_alive(name), "(C++ references)[0] -> Table.name -> List[0] -> first");
+}
+
 TEST(WhyAlive, ImmortalsAreRootsOfTheirOwn) {
   Heap heap;
   Object* five = Int::make(heap, 5).get();  // the cached small int stays, immortal
