@@ -13,8 +13,8 @@ std::string Heap::why_alive(const Object* o) const {
   const HeapGraph g = HeapGraph::capture(*this);
   if (const auto path = pyheap::why_alive(g, o)) return format_retention_path(*path);
   const auto node = g.find(o);
-  const std::string what = node ? g.nodes()[*node].name : std::string("object");
-  return what + " is not reachable from a root: only a reference cycle holds it (garbage the collector will free)";
+  if (!node) return "not a live object of this heap";
+  return g.nodes()[*node].name + " is not reachable from a root: only a reference cycle holds it (garbage the collector will free)";
 }
 
 std::size_t Heap::retained_size(const Object* o) const {

@@ -66,6 +66,7 @@ TEST(WhyAlive, OnlyACycleHoldsGarbage) {
   EXPECT_EQ(heap.why_alive(b),
             "Node is not reachable from a root: only a reference cycle holds it (garbage the collector will free)");
   EXPECT_EQ(heap.gc().collect(), 2u);
+  EXPECT_EQ(heap.why_alive(nullptr), "not a live object of this heap");
 }
 
 TEST(WhyAlive, WeakReferencesDoNotExplainAnything) {
