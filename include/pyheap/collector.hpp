@@ -127,7 +127,7 @@ class Collector {
   void handle_resurrected(int old_list);
   void delete_garbage(int old_list);
   void update_and_subtract_refs(const std::vector<Object*>& set);
-  void move_unreachable(const std::vector<Object*>& set, std::vector<Object*>& reachable,
+  std::size_t move_unreachable(const std::vector<Object*>& set, std::vector<Object*>& reachable,
                         std::vector<Object*>& unreachable);
   void compact(int list) noexcept;
   void append_list(int from, int to);
