@@ -126,7 +126,7 @@ class Collector {
   void finalize_garbage();
   void handle_resurrected(int old_list);
   void delete_garbage(int old_list);
-  void update_and_subtract_refs(const std::vector<Object*>& set);
+  void update_and_subtract_refs(const std::vector<Object*>& set, int list);
   std::size_t move_unreachable(const std::vector<Object*>& set, std::vector<Object*>& reachable,
                         std::vector<Object*>& unreachable);
   void compact(int list) noexcept;

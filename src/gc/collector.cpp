@@ -200,23 +200,43 @@ std::size_t Collector::collect_with_callbacks(int generation) {
 
 // gc_refs := refcnt, minus the references from inside the set: what is left counts references
 // from outside. Marks every member kGcCollecting.
-void Collector::update_and_subtract_refs(const std::vector<Object*>& set) {
-  for (Object* o : set) {
-    if (!o) continue;
-    word(o).refs = static_cast<std::int32_t>(o->refcount());
-    state(o) |= detail::kGcCollecting;
-  }
+//
+// One pass, not CPython's two (update_refs, then subtract_refs): a member's gc_refs is set from
+// its count the first time the walk meets it, as a parent or as a child, and kGcCollecting records
+// that it was. Membership is the list id: every object whose list id is `list` is in `set` (the
+// collector's lists invariant), and nothing carries kGcCollecting before the walk (no marks
+// between collections; handle_resurrected's set was re-listed without flags). Every member is a
+// parent once, so all are initialised and flagged when the walk ends. The result is the same as
+// with two passes; a large live heap is walked one time less.
+void Collector::update_and_subtract_refs(const std::vector<Object*>& set, int list) {
   Tracer subtract(
       Tracer::Mode::Visit,
-      [](Object* child, void*) {
-        if (state(child) & detail::kGcCollecting) --word(child).refs;
+      [](Object* child, void* list_id) {
+        std::uint8_t& st = state(child);
+        if ((st & detail::kGcListMask) != static_cast<std::uint8_t>(reinterpret_cast<std::uintptr_t>(list_id))) return;
+        if (!(st & detail::kGcCollecting)) {
+          word(child).refs = static_cast<std::int32_t>(child->refcount());
+          st |= detail::kGcCollecting;
+        }
+        --word(child).refs;
       },
-      nullptr);
+      reinterpret_cast<void*>(static_cast<std::uintptr_t>(list)));
   Tracer prefetcher(Tracer::Mode::Visit, prefetch_child, nullptr);
   const bool prefetch = set.size() >= kPrefetchMinObjects;
   for (std::size_t i = 0; i < set.size(); ++i) {
     if (prefetch) prefetch_ahead(set, i, prefetcher);
-    if (Object* o = set[i]) trace(o, subtract);
+    Object* o = set[i];
+    if (!o) continue;
+    PYHEAP_ASSERT(list_of(o) == list);
+    std::uint8_t& st = state(o);
+    if (!(st & detail::kGcCollecting)) {
+      word(o).refs = static_cast<std::int32_t>(o->refcount());
+      st |= detail::kGcCollecting;
+    }
+    trace(o, subtract);
+  }
+  if constexpr (kDebugLevel >= 1) {
+    for ([[maybe_unused]] Object* o : set) PYHEAP_ASSERT(!o || (state(o) & detail::kGcCollecting));
   }
 }
 
@@ -323,7 +343,7 @@ std::size_t Collector::collect_main(int generation) {
   for (int i = 0; i < generation; ++i) append_list(i, generation);
   const int old = generation + 1 < kNumGenerations ? generation + 1 : generation;
 
-  update_and_subtract_refs(young);
+  update_and_subtract_refs(young, generation);
   auto& unreachable = lists_[kUnreachable];
   PYHEAP_ASSERT(unreachable.empty());
   reachable_.clear();
@@ -423,7 +443,7 @@ void Collector::finalize_garbage() {
 // After the finalizers: whatever they made reachable again survives and moves on.
 void Collector::handle_resurrected(int old) {
   auto& unreachable = lists_[kUnreachable];
-  update_and_subtract_refs(unreachable);
+  update_and_subtract_refs(unreachable, kUnreachable);
   reachable_.clear();
   still_.clear();
   move_unreachable(unreachable, reachable_, still_);
