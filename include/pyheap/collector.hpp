@@ -126,8 +126,8 @@ class Collector {
   void finalize_garbage();
   void handle_resurrected(int old_list);
   void delete_garbage(int old_list);
-  void update_and_subtract_refs(const std::vector<Object*>& set);
-  void move_unreachable(const std::vector<Object*>& set, std::vector<Object*>& reachable,
+  void update_and_subtract_refs(const std::vector<Object*>& set, int list);
+  std::size_t move_unreachable(const std::vector<Object*>& set, std::vector<Object*>& reachable,
                         std::vector<Object*>& unreachable);
   void compact(int list) noexcept;
   void append_list(int from, int to);

@@ -1,8 +1,9 @@
 // A pool: one kPoolSize-aligned chunk of an arena holding blocks of a single size class.
 //
-//   pool address                                                    pool + kPoolSize
-//   | PoolHeader (48) | block 0 | block 1 | ... | block ncarved-1 | never carved ... |
-//                      ^ first_block()          bump pointer = first_block() + ncarved*bs
+//   pool address                                                          pool + kPoolSize
+//   | header area (512): PoolHeader at one of 8 line offsets | block 0 | block 1 | ... |
+//                                                             ^ first_block()
+//   bump pointer = first_block() + ncarved*bs; blocks beyond it were never carved.
 //
 // Free blocks are threaded through their first 8 bytes (FreeBlock::next). Blocks beyond the
 // bump pointer were never handed out; they are carved lazily so that a fresh (or madvised)
@@ -42,20 +43,29 @@ struct PoolHeader {
   std::uint8_t szidx;
   std::uint8_t tag;  // the tag of every block of this pool (small_object_allocator.hpp)
 
+  /// The header of the pool starting at `pool` (kPoolSize-aligned).
+  static PoolHeader* at(const void* pool) noexcept {
+    const auto base = reinterpret_cast<std::uintptr_t>(pool);
+    PYHEAP_ASSERT((base & ~kPoolMask) == 0);
+    return reinterpret_cast<PoolHeader*>(base + pool_header_offset(base));
+  }
+  /// The header of the pool holding `block` (any address inside the pool).
   static PoolHeader* of(const void* block) noexcept {
-    return reinterpret_cast<PoolHeader*>(reinterpret_cast<std::uintptr_t>(block) & kPoolMask);
+    return at(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(block) & kPoolMask));
   }
-  char* first_block() noexcept { return reinterpret_cast<char*>(this) + kPoolHeaderSize; }
-  const char* first_block() const noexcept {
-    return reinterpret_cast<const char*>(this) + kPoolHeaderSize;
+  /// The pool's first byte (the header is not there in general).
+  char* base() const noexcept {
+    return reinterpret_cast<char*>(reinterpret_cast<std::uintptr_t>(this) & kPoolMask);
   }
+  char* first_block() noexcept { return base() + kPoolHeaderSize; }
+  const char* first_block() const noexcept { return base() + kPoolHeaderSize; }
   std::size_t block_size() const noexcept { return class_block_size(szidx); }
   bool full() const noexcept { return nused == capacity; }
 
   /// (Re)initialises the header of a pool taken for class idx. The pool's memory may be
   /// fresh, madvised (zeroes) or stale from an earlier use: nothing of it is trusted.
   void init(ArenaRecord* owner_arena, std::size_t idx, unsigned block_tag) noexcept {
-    unpoison(this, kPoolHeaderSize);
+    unpoison(this, sizeof(PoolHeader));
     freelist = nullptr;
     next = prev = nullptr;
     arena = owner_arena;
@@ -105,7 +115,7 @@ struct PoolHeader {
   }
 };
 
-static_assert(sizeof(PoolHeader) <= kPoolHeaderSize);
+static_assert(sizeof(PoolHeader) <= kCacheLine, "a header fits in the line its offset gives it");
 static_assert(class_capacity(kNumClasses - 1) > 1, "a pool must hold two blocks");
 
 /// Doubly-linked list of pools through PoolHeader::next/prev (the empty-pool FIFO):

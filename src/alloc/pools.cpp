@@ -39,7 +39,7 @@ PoolHeader* AllocatorState::new_pool(std::size_t idx, unsigned tag) {
   const std::uint64_t warm = a->free_mask & a->committed_mask;
   const unsigned i = static_cast<unsigned>(std::countr_zero(warm != 0 ? warm : a->free_mask));
   const std::uint64_t bit = std::uint64_t{1} << i;
-  auto* pool = static_cast<PoolHeader*>(a->pool_address(i));
+  auto* pool = PoolHeader::at(a->pool_address(i));
   if (warm != 0) {
     empty_pools.unlink(pool);
   } else if (a->released_mask & bit) {

@@ -29,7 +29,7 @@ void AllocatorState::decommit_oldest_empty_pool() noexcept {
   a->released_mask |= bit;
   ++pools_decommitted;
   ++pools_decommitted_total;
-  alloc::decommit(pool, kPoolSize);  // the header is gone from here on
+  alloc::decommit(pool->base(), kPoolSize);  // the header is gone from here on
 }
 
 void AllocatorState::enforce_empty_pool_cache() noexcept {
@@ -40,7 +40,7 @@ void AllocatorState::arena_became_empty(ArenaRecord* a) noexcept {
   // Its committed pools are all in the FIFO: take them out.
   for (std::uint64_t m = a->committed_mask; m != 0; m &= m - 1) {
     const auto i = static_cast<unsigned>(std::countr_zero(m));
-    empty_pools.unlink(static_cast<PoolHeader*>(a->pool_address(i)));
+    empty_pools.unlink(PoolHeader::at(a->pool_address(i)));
   }
   // a now sits in the last bucket; anyone else there is the existing reserve.
   const bool have_reserve = arenas.reserve() != a || a->next != nullptr;

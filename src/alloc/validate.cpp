@@ -78,7 +78,7 @@ bool AllocatorState::valid(int level) const {
       nreleased += static_cast<std::size_t>(std::popcount(a->released_mask));
 
       for (std::uint64_t m = ~a->free_mask; m != 0; m &= m - 1) {
-        const auto* pool = static_cast<const PoolHeader*>(a->pool_address(
+        const auto* pool = PoolHeader::at(a->pool_address(
             static_cast<unsigned>(std::countr_zero(m))));
         PYHEAP_CHECK(pool->arena == a);
         PYHEAP_CHECK(pool->szidx < kNumClasses && pool->tag < kNumTags);
@@ -96,7 +96,7 @@ bool AllocatorState::valid(int level) const {
         if (level >= 2 && !check_free_list(pool)) return false;
       }
       for (std::uint64_t m = a->free_mask & a->committed_mask; m != 0; m &= m - 1) {
-        const auto* pool = static_cast<const PoolHeader*>(a->pool_address(
+        const auto* pool = PoolHeader::at(a->pool_address(
             static_cast<unsigned>(std::countr_zero(m))));
         PYHEAP_CHECK(pool->arena == a && pool->nused == 0);
       }

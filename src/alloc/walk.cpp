@@ -22,7 +22,7 @@ void for_each_tagged_pool(const detail::AllocatorState& st, unsigned tag, Fn&& f
   for (unsigned k = 0; k <= kPoolsPerArena; ++k) {
     for (const ArenaRecord* a = st.arenas.head[k]; a != nullptr; a = a->next) {
       for (std::uint64_t m = ~a->free_mask; m != 0; m &= m - 1) {
-        auto* pool = static_cast<PoolHeader*>(a->pool_address(static_cast<unsigned>(std::countr_zero(m))));
+        auto* pool = PoolHeader::at(a->pool_address(static_cast<unsigned>(std::countr_zero(m))));
         if (pool->tag == tag) fn(pool);
       }
     }

@@ -44,6 +44,28 @@ void set_list(Object* o, int list, std::size_t index) noexcept {
 
 void trace(Object* o, Tracer& t) { type_of(*o).trace(o, t); }
 
+// Prefetching. On a large heap whose edges jump around memory (a random graph), every child
+// visited by subtract_refs and move_unreachable is a cache miss, and the walk waits for each in
+// turn. Tracing the object kPrefetchDistance slots ahead with a tracer that only prefetches its
+// children's collector words overlaps those misses. The prefetch tracer reads nothing but the
+// parent's fields and changes no state, so the walk's results and orders are unchanged. Below
+// kPrefetchMinObjects (about 16 MiB of small containers) the set mostly fits in the last-level
+// cache and the extra trace calls only cost time: measured with bench/gc_pyheap, the 10^5-node
+// ring got 35% slower with prefetching, the 10^6-node random graph about 45% faster.
+constexpr std::size_t kPrefetchDistance = 8;
+constexpr std::size_t kPrefetchMinObjects = std::size_t{1} << 19;
+
+void prefetch_child(Object* child, void*) {
+  __builtin_prefetch(reinterpret_cast<char*>(child) - sizeof(GcWord), 1);
+}
+
+// Issues the prefetches for the children of set[i + kPrefetchDistance], if there is one.
+inline void prefetch_ahead(const std::vector<Object*>& set, std::size_t i, Tracer& prefetcher) {
+  if (i + kPrefetchDistance < set.size()) {
+    if (Object* ahead = set[i + kPrefetchDistance]) trace(ahead, prefetcher);
+  }
+}
+
 // Releases the collecting flag even when a callback throws std::bad_alloc through collect().
 struct CollectingScope {
   bool& flag;
@@ -102,6 +124,9 @@ void Collector::append_list(int from, int to) {
 }
 
 void Collector::compact(int id) noexcept {
+  // Without holes every index is already its position: skip a pass over every object (the
+  // full collection of a large old generation would otherwise touch it once more for nothing).
+  if (holes_[id] == 0) return;
   auto& list = lists_[id];
   std::size_t keep = 0;
   for (Object* o : list) {
@@ -175,20 +200,43 @@ std::size_t Collector::collect_with_callbacks(int generation) {
 
 // gc_refs := refcnt, minus the references from inside the set: what is left counts references
 // from outside. Marks every member kGcCollecting.
-void Collector::update_and_subtract_refs(const std::vector<Object*>& set) {
-  for (Object* o : set) {
-    if (!o) continue;
-    word(o).refs = static_cast<std::int32_t>(o->refcount());
-    state(o) |= detail::kGcCollecting;
-  }
+//
+// One pass, not CPython's two (update_refs, then subtract_refs): a member's gc_refs is set from
+// its count the first time the walk meets it, as a parent or as a child, and kGcCollecting records
+// that it was. Membership is the list id: every object whose list id is `list` is in `set` (the
+// collector's lists invariant), and nothing carries kGcCollecting before the walk (no marks
+// between collections; handle_resurrected's set was re-listed without flags). Every member is a
+// parent once, so all are initialised and flagged when the walk ends. The result is the same as
+// with two passes; a large live heap is walked one time less.
+void Collector::update_and_subtract_refs(const std::vector<Object*>& set, int list) {
   Tracer subtract(
       Tracer::Mode::Visit,
-      [](Object* child, void*) {
-        if (state(child) & detail::kGcCollecting) --word(child).refs;
+      [](Object* child, void* list_id) {
+        std::uint8_t& st = state(child);
+        if ((st & detail::kGcListMask) != static_cast<std::uint8_t>(reinterpret_cast<std::uintptr_t>(list_id))) return;
+        if (!(st & detail::kGcCollecting)) {
+          word(child).refs = static_cast<std::int32_t>(child->refcount());
+          st |= detail::kGcCollecting;
+        }
+        --word(child).refs;
       },
-      nullptr);
-  for (Object* o : set) {
-    if (o) trace(o, subtract);
+      reinterpret_cast<void*>(static_cast<std::uintptr_t>(list)));
+  Tracer prefetcher(Tracer::Mode::Visit, prefetch_child, nullptr);
+  const bool prefetch = set.size() >= kPrefetchMinObjects;
+  for (std::size_t i = 0; i < set.size(); ++i) {
+    if (prefetch) prefetch_ahead(set, i, prefetcher);
+    Object* o = set[i];
+    if (!o) continue;
+    PYHEAP_ASSERT(list_of(o) == list);
+    std::uint8_t& st = state(o);
+    if (!(st & detail::kGcCollecting)) {
+      word(o).refs = static_cast<std::int32_t>(o->refcount());
+      st |= detail::kGcCollecting;
+    }
+    trace(o, subtract);
+  }
+  if constexpr (kDebugLevel >= 1) {
+    for ([[maybe_unused]] Object* o : set) PYHEAP_ASSERT(!o || (state(o) & detail::kGcCollecting));
   }
 }
 
@@ -202,8 +250,12 @@ void Collector::update_and_subtract_refs(const std::vector<Object*>& set) {
 // in the set get gc_refs 1 (still ahead of the scan) or, if already set aside, are taken back and
 // scanned after the set, in the order taken back (CPython appends them to the list it walks).
 // An object with gc_refs == 0 is set aside, for now. While this runs, GcWord.index of a
-// set-aside object is its slot in `unreachable`; callers re-index everything afterwards.
-void Collector::move_unreachable(const std::vector<Object*>& set, std::vector<Object*>& reachable,
+// set-aside object is its slot in `unreachable`; callers re-index the unreachable objects
+// afterwards. A reachable object gets its final slot in `reachable` as its index at once (its list
+// id is still the set's), so a caller that keeps `reachable` as the set's new list need not walk
+// it again. Returns how many reachable objects have a type with a gc_can_untrack hook (0 lets the
+// caller skip untrack_survivors' passes).
+std::size_t Collector::move_unreachable(const std::vector<Object*>& set, std::vector<Object*>& reachable,
                                  std::vector<Object*>& unreachable) {
   struct Ctx {
     std::vector<Object*>* taken_back;
@@ -226,10 +278,14 @@ void Collector::move_unreachable(const std::vector<Object*>& set, std::vector<Ob
         }
       },
       &ctx);
+  std::size_t untrackable = 0;
   auto scan = [&](Object* o) {
     if (word(o).refs > 0) {
-      trace(o, visit_reachable);  // may append to taken_back_
+      const TypeInfo& ti = type_of(*o);
+      ti.trace(o, visit_reachable);  // may append to taken_back_
+      untrackable += ti.can_untrack != nullptr;
       state(o) &= static_cast<std::uint8_t>(~detail::kGcCollecting);
+      word(o).index = static_cast<std::uint32_t>(reachable.size());
       reachable.push_back(o);
     } else {
       word(o).index = static_cast<std::uint32_t>(unreachable.size());
@@ -238,7 +294,11 @@ void Collector::move_unreachable(const std::vector<Object*>& set, std::vector<Ob
     }
   };
   taken_back_.clear();
-  for (Object* o : set) {
+  Tracer prefetcher(Tracer::Mode::Visit, prefetch_child, nullptr);
+  const bool prefetch = set.size() >= kPrefetchMinObjects;
+  for (std::size_t i = 0; i < set.size(); ++i) {
+    if (prefetch) prefetch_ahead(set, i, prefetcher);
+    Object* o = set[i];
     if (!o) continue;
     // A negative count means a trace hook reported a reference its object does not own.
     PYHEAP_ASSERT(word(o).refs >= 0);
@@ -247,6 +307,7 @@ void Collector::move_unreachable(const std::vector<Object*>& set, std::vector<Ob
   for (std::size_t i = 0; i < taken_back_.size(); ++i) scan(taken_back_[i]);
   if (!taken_back_.empty()) std::erase(unreachable, nullptr);
   taken_back_.clear();
+  return untrackable;
 }
 
 // CPython's untrack_tuples and (full collections only) untrack_dicts: a survivor whose type says
@@ -282,16 +343,21 @@ std::size_t Collector::collect_main(int generation) {
   for (int i = 0; i < generation; ++i) append_list(i, generation);
   const int old = generation + 1 < kNumGenerations ? generation + 1 : generation;
 
-  update_and_subtract_refs(young);
+  update_and_subtract_refs(young, generation);
   auto& unreachable = lists_[kUnreachable];
   PYHEAP_ASSERT(unreachable.empty());
   reachable_.clear();
-  move_unreachable(young, reachable_, unreachable);
+  const std::size_t untrackable = move_unreachable(young, reachable_, unreachable);
   young.swap(reachable_);  // reachable_ keeps the old buffer for the next collection
   reachable_.clear();
-  for (std::size_t i = 0; i < young.size(); ++i) set_list(young[i], generation, i);
+  // move_unreachable left each survivor indexed at its slot in `young`, under list id
+  // `generation`: no pass over them here.
+  if constexpr (kDebugLevel >= 1) {
+    for (std::size_t i = 0; i < young.size(); ++i)
+      PYHEAP_ASSERT(word(young[i]).index == i && ObjectAccess::header(young[i]).gc_state == generation);
+  }
   for (std::size_t i = 0; i < unreachable.size(); ++i) set_list(unreachable[i], kUnreachable, i);
-  untrack_survivors(young, generation);
+  if (untrackable != 0) untrack_survivors(young, generation);
 
   // Survivors move on to the next generation.
   if (old != generation) {
@@ -377,7 +443,7 @@ void Collector::finalize_garbage() {
 // After the finalizers: whatever they made reachable again survives and moves on.
 void Collector::handle_resurrected(int old) {
   auto& unreachable = lists_[kUnreachable];
-  update_and_subtract_refs(unreachable);
+  update_and_subtract_refs(unreachable, kUnreachable);
   reachable_.clear();
   still_.clear();
   move_unreachable(unreachable, reachable_, still_);

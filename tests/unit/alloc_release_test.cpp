@@ -9,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "alloc/size_class.hpp"
 #include "pyheap/small_object_allocator.hpp"
 
 using pyheap::SmallObjectAllocator;
@@ -135,7 +136,7 @@ TEST(AllocRelease, RandomNinetyPercentFreesKeepPoolsAlive) {
 TEST(AllocRelease, HysteresisBoundsTheCommittedEmptyPools) {
   SmallObjectAllocator a;
   a.set_max_cached_empty_pools(4);
-  const std::size_t per_pool = (16384 - 48) / 512;
+  const std::size_t per_pool = pyheap::alloc::class_capacity(pyheap::alloc::class_index(512));
   std::vector<void*> blocks;
   for (std::size_t i = 0; i < per_pool * 20; ++i) blocks.push_back(a.allocate(512));
   void* keep = a.allocate(16);  // keeps the arena from being released

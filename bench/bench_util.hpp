@@ -1,0 +1,60 @@
+// Helpers shared by the benchmark programs: the seeded PRNG (the same splitmix64 as
+// bench/cpython_workloads.py, so both sides draw the same numbers), a clock, a barrier that keeps
+// the compiler from deleting measured work, resident memory, and the one output format the
+// driver (bench/run.py) reads: one JSON object per line.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+namespace bench {
+
+// splitmix64 (Steele, Lea, Flood 2014): tiny, fast, and trivial to reproduce in Python.
+struct SplitMix64 {
+  std::uint64_t state;
+  explicit SplitMix64(std::uint64_t seed) : state(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  // Uniform enough for benchmarks; the modulo bias is the same on both sides.
+  std::uint64_t below(std::uint64_t n) { return next() % n; }
+};
+
+inline double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// The value is treated as read and memory as clobbered: the work producing it must happen.
+template <class T>
+inline void do_not_optimize(T const& value) {
+  asm volatile("" : : "r,m"(value) : "memory");
+}
+
+// Resident set size of this process, from /proc/self/statm (second field, in pages).
+inline double rss_mib() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f) return -1;
+  unsigned long size = 0, resident = 0;
+  const int n = std::fscanf(f, "%lu %lu", &size, &resident);
+  std::fclose(f);
+  if (n != 2) return -1;
+  return static_cast<double>(resident) * 4096.0 / (1024.0 * 1024.0);
+}
+
+// One measurement. `check` is what the driver requires to be equal between the subjects of one
+// figure ("CHECKSUM/COUNT": a graph checksum and an object count, "-" for a part a subject cannot
+// report); `note` is shown, not compared.
+inline void emit(const std::string& figure, const std::string& subject, double value,
+                 const char* unit, const std::string& check = "", const std::string& note = "") {
+  std::printf("{\"figure\": \"%s\", \"subject\": \"%s\", \"value\": %.6g, \"unit\": \"%s\", "
+              "\"check\": \"%s\", \"note\": \"%s\"}\n",
+              figure.c_str(), subject.c_str(), value, unit, check.c_str(), note.c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace bench

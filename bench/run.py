@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""Runs every benchmark program side by side, prints one table, writes JSON lines.
+
+    bench/run.py --build BUILD_DIR [--repeat R] [--sizes 100000,1000000] [--out FILE]
+
+Every program is run R times, interleaved (round 1 of every program, then round 2, ...), so
+a noisy moment on the machine spreads over all subjects instead of hitting one. A figure's
+value is the median of its samples (a program may print several samples per run), its spread
+the min..max. The ratio is pyheap's median over the peer's (below 1: pyheap is faster or
+smaller). Checks: every subject of a figure must print the same graph checksum and, where both
+can count, the same number of collected objects; a mismatch is a failed run (exit status 1),
+since it would mean the two sides did different work.
+
+Output: the table on stdout; BUILD_DIR/bench-results.jsonl gets one line per figure and subject
+(median, min, max, samples, ratio against pyheap, the target and whether it is met) and
+BUILD_DIR/bench-samples.jsonl every raw sample, both appended to, tagged with the run's time and
+git commit.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CPYTHON = os.environ.get('PYHEAP_BENCH_PYTHON', '/usr/bin/python3')
+ALLOCATORS = ('pyheap', 'glibc', 'mimalloc', 'jemalloc', 'tcmalloc')
+
+# (figure pattern, peer, kind, bound): kind 'ratio' bounds pyheap/peer, 'below' bounds pyheap's
+# own value (absolute) and 'smaller' asks for a ratio strictly below the bound.
+TARGETS = [
+    (r'^gc full, live heap 1000000 ', 'CPython', 'ratio', 0.2),
+    (r'^gc full, live heap 1000000 ', 'Boehm', 'ratio', 0.6),
+    (r'^gc cyclic garbage, collect\+free 1000000 ', 'CPython', 'ratio', 0.2),
+    (r'^gc young 1000, ', None, 'below', 1.0),
+    (r'^alloc mixed', 'mimalloc', 'ratio', 0.8),
+    (r'^Ref copy\+drop', 'shared_ptr', 'ratio', 0.2),
+    (r'^rss after freeing all', None, 'below', 1.0),
+    (r'^footprint ', 'CPython', 'smaller', 1.0),
+]
+
+
+def programs(build, sizes):
+    b = os.path.join(build, 'bench')
+    shapes = 'ring,random'
+    out = []
+    for a in ALLOCATORS:
+        out.append(('alloc_%s speed' % a, [os.path.join(b, 'alloc_' + a), 'speed'], {}))
+        out.append(('alloc_%s rss' % a, [os.path.join(b, 'alloc_' + a), 'rss'], {}))
+    out.append(('cpython rss', [CPYTHON, os.path.join(HERE, 'cpython_workloads.py'), 'rss'], {}))
+    out.append(('ref_copy', [os.path.join(b, 'ref_copy')], {}))
+    out.append(('gc_pyheap', [os.path.join(b, 'gc_pyheap'), sizes, shapes], {}))
+    # One marker thread: pyheap and CPython collect on one thread (docs/performance.md).
+    out.append(('gc_boehm', [os.path.join(b, 'gc_boehm'), sizes, shapes], {'GC_MARKERS': '1'}))
+    out.append(('cpython gc', [CPYTHON, os.path.join(HERE, 'cpython_workloads.py'), 'gc', sizes,
+                               shapes], {}))
+    out.append(('footprint', [os.path.join(b, 'footprint')], {}))
+    out.append(('cpython footprint', [CPYTHON, os.path.join(HERE, 'cpython_workloads.py'),
+                                      'footprint'], {}))
+    return out
+
+
+def run_one(name, argv, env):
+    e = dict(os.environ)
+    e.update(env)
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e)
+    if p.returncode != 0:
+        sys.stderr.write('%s failed (status %d):\n%s' % (name, p.returncode, p.stderr))
+        sys.exit(1)
+    return [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
+
+
+def target_for(figure, peer):
+    for pattern, tpeer, kind, bound in TARGETS:
+        if re.search(pattern, figure) and tpeer == peer:
+            return kind, bound
+    return None
+
+
+def fmt(v):
+    if v == 0:
+        return '0'
+    if abs(v) >= 100:
+        return '%.0f' % v
+    if abs(v) >= 10:
+        return '%.1f' % v
+    if abs(v) >= 1:
+        return '%.2f' % v
+    return '%.3f' % v
+
+
+def check_equal_work(samples):
+    """The graph checksums (and collected counts, where known) must agree within a figure."""
+    bad = []
+    by_figure = {}
+    for s in samples:
+        if s.get('check'):
+            by_figure.setdefault(s['figure'], []).append(s)
+    for figure, rows in by_figure.items():
+        parts = [r['check'].split('/') for r in rows]
+        for k in range(max(len(p) for p in parts)):
+            seen = {p[k] for p in parts if len(p) > k and p[k] != '-'}
+            if len(seen) > 1:
+                bad.append('%s: subjects disagree on %s' % (figure, sorted(seen)))
+    return bad
+
+
+def git_commit():
+    try:
+        return subprocess.run(['git', '-C', HERE, 'rev-parse', '--short', 'HEAD'],
+                              stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ''
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap.add_argument('--build', required=True, help='the build directory (PYHEAP_BUILD_BENCH=ON)')
+    ap.add_argument('--repeat', type=int, default=7)
+    ap.add_argument('--sizes', default='100000,1000000')
+    ap.add_argument('--out', help='results file (default BUILD/bench-results.jsonl)')
+    args = ap.parse_args()
+
+    started = time.time()
+    run_id = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+    commit = git_commit()
+    progs = programs(args.build, args.sizes)
+    samples = []
+    for r in range(args.repeat):
+        sys.stderr.write('round %d/%d\n' % (r + 1, args.repeat))
+        for name, argv, env in progs:
+            for s in run_one(name, argv, env):
+                s.update(round=r, program=name, run=run_id, commit=commit)
+                samples.append(s)
+    problems = check_equal_work(samples)
+
+    figures = []
+    values = {}
+    meta = {}
+    for s in samples:
+        key = (s['figure'], s['subject'])
+        if s['figure'] not in figures:
+            figures.append(s['figure'])
+        values.setdefault(key, []).append(s['value'])
+        meta[key] = s
+    summary = {}
+    for key, v in values.items():
+        summary[key] = dict(median=statistics.median(v), min=min(v), max=max(v), n=len(v))
+
+    rows = []
+    results = []
+    for figure in figures:
+        subjects = [k[1] for k in summary if k[0] == figure]
+        if 'pyheap' not in subjects:
+            continue
+        ph = summary[(figure, 'pyheap')]
+        unit = meta[(figure, 'pyheap')]['unit']
+        note = meta[(figure, 'pyheap')].get('note', '')
+        own = target_for(figure, None)
+        peers = [p for p in subjects if p != 'pyheap']
+        for peer in peers or [None]:
+            line = dict(figure=figure, unit=unit, pyheap=ph, peer=peer)
+            target, met = '', None
+            if peer:
+                pv = summary[(figure, peer)]
+                line['peer_value'] = pv
+                # A near-zero resident figure (all memory given back) makes a ratio meaningless.
+                near_zero = pv['median'] == 0 or (unit == 'MiB' and abs(pv['median']) < 0.05)
+                ratio = None if near_zero else ph['median'] / pv['median']
+                line['ratio'] = ratio
+                t = target_for(figure, peer)
+                if t and ratio is not None:
+                    kind, bound = t
+                    target = ('< %g' if kind == 'smaller' else '<= %g') % bound
+                    met = ratio < bound if kind == 'smaller' else ratio <= bound
+            if own and (not peer or peer == peers[0]):
+                target = '%s < %g %s' % ('pyheap', own[1], unit)
+                met = ph['median'] < own[1]
+            line.update(target=target, met=met, note=note)
+            rows.append(line)
+            results.append(dict(line, run=run_id, commit=commit))
+
+    def spread(s):
+        return '%s (%s..%s)' % (fmt(s['median']), fmt(s['min']), fmt(s['max']))
+
+    header = ('figure', 'unit', 'pyheap median (min..max)', 'peer', 'peer median (min..max)',
+              'pyheap/peer', 'target', 'met')
+    table = []
+    for line in rows:
+        pv = line.get('peer_value')
+        ratio = line.get('ratio')
+        table.append((line['figure'], line['unit'], spread(line['pyheap']), line['peer'] or '-',
+                      spread(pv) if pv else '-', '%.3f' % ratio if ratio is not None else '-',
+                      line['target'] or '-',
+                      {True: 'yes', False: 'NO', None: '-'}[line['met']]))
+    widths = [max(len(str(r[i])) for r in table + [header]) for i in range(len(header))]
+    print('pyheap benchmarks, %s, commit %s, %s, %d rounds, CPython from %s' %
+          (run_id, commit or '?', platform.node(), args.repeat, CPYTHON))
+    print('| ' + ' | '.join(h.ljust(w) for h, w in zip(header, widths)) + ' |')
+    print('|' + '|'.join('-' * (w + 2) for w in widths) + '|')
+    for r in table:
+        print('| ' + ' | '.join(str(c).ljust(w) for c, w in zip(r, widths)) + ' |')
+    elapsed = time.time() - started
+    print('measured in %.0f s' % elapsed)
+
+    out = args.out or os.path.join(args.build, 'bench-results.jsonl')
+    with open(out, 'a') as f:
+        for r in results:
+            f.write(json.dumps(r) + '\n')
+    with open(os.path.join(os.path.dirname(out), 'bench-samples.jsonl'), 'a') as f:
+        for s in samples:
+            f.write(json.dumps(s) + '\n')
+    print('results: %s (and bench-samples.jsonl beside it)' % out)
+    for p in problems:
+        print('UNEQUAL WORK: ' + p)
+    return 1 if problems else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
