@@ -38,7 +38,7 @@ std::string render_bar_chart(const BarChart& chart) {
   const double bottom = 18 + 15 * static_cast<double>(label_lines);
   const double plot_bottom = chart.height - bottom;
 
-  const std::vector<double> ticks = nice_ticks(lo, hi, 6);
+  const std::vector<double> ticks = chart.ticks(lo, hi, 6);
   const LinearScale y{ticks.front(), ticks.back(), plot_bottom, top};
 
   std::string out = detail::svg_open(

@@ -27,6 +27,7 @@ struct BarChart {
   std::vector<std::string> categories;
   std::vector<BarSeries> series;
   Formatter format = format_number;
+  Ticker ticks = nice_ticks;  // nice_byte_ticks for bytes
   bool show_values = true;
   double width = 760;
   double height = 380;

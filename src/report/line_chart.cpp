@@ -55,8 +55,8 @@ std::string render_line_chart(const LineChart& chart) {
   const double plot_bottom = chart.height - 46;
 
   const auto [xmin_it, xmax_it] = std::minmax_element(chart.x.begin(), chart.x.end());
-  const std::vector<double> xticks = nice_ticks(*xmin_it, *xmax_it, 8);
-  const std::vector<double> yticks = nice_ticks(lo, hi, 6);
+  const std::vector<double> xticks = chart.ticks_x(*xmin_it, *xmax_it, 8);
+  const std::vector<double> yticks = chart.ticks_y(lo, hi, 6);
   // The x domain is the data's own (no empty margin left and right), the ticks inside it.
   const LinearScale x{*xmin_it, *xmax_it, left, chart.width - right};
   const LinearScale y{yticks.front(), yticks.back(), plot_bottom, top};

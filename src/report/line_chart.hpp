@@ -37,6 +37,8 @@ struct LineChart {
   std::vector<ChartMarker> markers;
   Formatter format_x = format_number;
   Formatter format_y = format_number;
+  Ticker ticks_x = nice_ticks;
+  Ticker ticks_y = nice_ticks;  // nice_byte_ticks for bytes
   double width = 760;
   double height = 360;
 };

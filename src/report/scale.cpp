@@ -1,5 +1,6 @@
 #include "report/scale.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -35,6 +36,15 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
     if (std::fabs(t) < step * 1e-9) t = 0;  // -0 and 1e-17 print badly
     ticks.push_back(t);
   }
+  return ticks;
+}
+
+std::vector<double> nice_byte_ticks(double lo, double hi, int target) {
+  double unit = 1;
+  const double largest = std::max(std::fabs(lo), std::fabs(hi));
+  while (std::isfinite(largest) && largest / unit >= 1024 && unit < 1e15) unit *= 1024;
+  std::vector<double> ticks = nice_ticks(lo / unit, hi / unit, target);
+  for (double& t : ticks) t *= unit;
   return ticks;
 }
 

@@ -21,6 +21,11 @@ struct LinearScale {
 // About `target` round tick values covering [lo, hi]: the first <= lo, the last >= hi, evenly
 // spaced by 1, 2 or 5 times a power of ten. Non-finite input or target < 2 gives {lo, hi}.
 std::vector<double> nice_ticks(double lo, double hi, int target = 5);
+// The same in the binary unit (B, KiB, MiB, ...) of the larger end, so that byte axes read
+// "0, 5.00 MiB, 10.0 MiB" rather than "0, 4.77 MiB, 9.54 MiB".
+std::vector<double> nice_byte_ticks(double lo, double hi, int target = 5);
+// Chooses the ticks of an axis: nice_ticks or nice_byte_ticks.
+using Ticker = std::function<std::vector<double>(double lo, double hi, int target)>;
 
 // How values are written in labels.
 using Formatter = std::function<std::string(double)>;

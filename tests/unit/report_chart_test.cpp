@@ -23,6 +23,7 @@ BarChart sample_bars() {
   c.categories = {"dict-instances", "slotted records", "table"};
   c.series = {{"pyheap", {9'600'000, 4'800'000, 2'700'000}}, {"CPython", {16'800'000, 5'600'000, 3'100'000}}};
   c.format = format_bytes;
+  c.ticks = nice_byte_ticks;
   return c;
 }
 
@@ -43,6 +44,10 @@ TEST(ReportBarChart, DrawsOneBarPerValueWithLabelsAndLegend) {
     EXPECT_NE(svg.find(std::string(">") + v + "</text>"), std::string::npos) << v;
   EXPECT_NE(svg.find("data-value=\"16800000\""), std::string::npos);
   EXPECT_NE(svg.find(">dict-instances</tspan>"), std::string::npos);
+  // Byte ticks in round MiB, up to the first one above the largest bar (16.02 MiB).
+  EXPECT_NE(svg.find(">15.0 MiB</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">20.0 MiB</text>"), std::string::npos);
+  EXPECT_EQ(svg.find(">25.0 MiB</text>"), std::string::npos);
 }
 
 TEST(ReportBarChart, TallerValueGivesTallerBar) {

@@ -30,6 +30,13 @@ TEST(ReportScale, NiceTicksCoverTheRangeWithRoundSteps) {
   EXPECT_TRUE(std::fabs(mantissa - 1) < 1e-9 || std::fabs(mantissa - 2) < 1e-9 || std::fabs(mantissa - 5) < 1e-9);
 }
 
+TEST(ReportScale, ByteTicksAreRoundInBinaryUnits) {
+  const auto t = nice_byte_ticks(0, 24.8e6, 6);  // 23.65 MiB
+  const double mib = 1024.0 * 1024;
+  EXPECT_EQ(t, (std::vector<double>{0, 5 * mib, 10 * mib, 15 * mib, 20 * mib, 25 * mib}));
+  EXPECT_EQ(nice_byte_ticks(0, 900, 4), nice_ticks(0, 900, 4));  // below 1 KiB: plain bytes
+}
+
 TEST(ReportScale, NiceTicksOfOneValueOrBadInput) {
   const auto one = nice_ticks(0, 0, 5);
   EXPECT_LT(one.front(), 0);
