@@ -1,10 +1,19 @@
 // The pyheap command-line program.
 //   pyheap run [--echo] FILE     execute a heap script (../shared/specs/heap-script.md)
+//   pyheap tour [--report FILE]  the same data in pyheap and CPython, bytes side by side
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "script/script_runner.hpp"
+#include "tour/tour.hpp"
+
+// The CPython half of the tour, found in the source tree this program was built from (set by
+// CMakeLists.txt); --cpython-script or $PYHEAP_TOUR_CPYTHON_SCRIPT override it.
+#ifndef PYHEAP_TOUR_CPYTHON_SCRIPT
+#define PYHEAP_TOUR_CPYTHON_SCRIPT ""
+#endif
 
 int main(int argc, char** argv) {
   CLI::App app{"pyheap: Python's memory management for C++, shown event by event"};
@@ -15,6 +24,21 @@ int main(int argc, char** argv) {
   CLI::App* run = app.add_subcommand("run", "Execute a heap script and print what the memory manager did");
   run->add_flag("--echo", run_options.echo, "Print each statement (as '> tokens') before its events");
   run->add_option("FILE", script, "The heap script")->required();
+
+  pyheap::tour::TourOptions tour_options;
+  if (const char* env = std::getenv("PYHEAP_TOUR_CPYTHON_SCRIPT"); env && *env)
+    tour_options.cpython_script = env;
+  else
+    tour_options.cpython_script = PYHEAP_TOUR_CPYTHON_SCRIPT;
+  CLI::App* tour = app.add_subcommand("tour", "Build the same data in pyheap and in CPython and print the bytes each uses");
+  tour->add_option("--report", tour_options.report, "Also write an HTML report with charts to this file");
+  tour->add_option("--records", tour_options.sizes.records, "Records in lesson 1")->capture_default_str()->check(CLI::Range(1, 10'000'000));
+  tour->add_option("--floats", tour_options.sizes.floats, "Floats in lesson 2")->capture_default_str()->check(CLI::Range(1, 100'000'000));
+  tour->add_option("--strings", tour_options.sizes.strings, "Strings in lesson 3")->capture_default_str()->check(CLI::Range(1, 10'000'000));
+  tour->add_option("--distinct", tour_options.sizes.distinct, "Distinct texts among them")->capture_default_str()->check(CLI::Range(1, 10'000'000));
+  tour->add_option("--nodes", tour_options.sizes.nodes, "Nodes in lesson 4's chain and ring")->capture_default_str()->check(CLI::Range(1, 10'000'000));
+  tour->add_option("--python", tour_options.python, "The CPython interpreter to compare with")->capture_default_str();
+  tour->add_option("--cpython-script", tour_options.cpython_script, "Path of tools/tour/cpython_side.py")->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -29,5 +53,6 @@ int main(int argc, char** argv) {
     std::cout.flush();
     return status;
   }
+  if (*tour) return pyheap::tour::run_tour(tour_options, std::cout, std::cerr);
   return 2;
 }
