@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
-# test.sh: installs what is missing, then builds and runs every test twice: a Release build
-# (build/) and an AddressSanitizer + UndefinedBehaviorSanitizer build with internal
-# consistency checks at debug level 2 (build-asan/). Ends with ctest's summary of the latter.
+# test.sh: installs what is missing (Debian packages, then tests/js's npm packages), then builds
+# and runs every test twice: a Release build (build/) and an AddressSanitizer +
+# UndefinedBehaviorSanitizer build with internal consistency checks at debug level 2
+# (build-asan/). Ends with ctest's summary of the latter. The browser test's screenshot of the
+# tour report is kept in build/artifacts/tour-report.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh
+# chromium, nodejs and npm: the browser test opens the tour's HTML report in headless Chromium.
+scripts/deps.sh chromium nodejs npm
 jobs=$(nproc)
+
+# The browser test's npm packages (pinned by tests/js/package-lock.json), installed again
+# whenever the lock file changed since the last install.
+lock_sum=$(sha256sum tests/js/package-lock.json | cut -d' ' -f1)
+if [ "$(cat tests/js/node_modules/.pyheap-lock-sha256 2>/dev/null)" != "$lock_sum" ]; then
+  echo "=== npm ci (tests/js)"
+  (cd tests/js && npm ci --no-audit --no-fund)
+  echo "$lock_sum" > tests/js/node_modules/.pyheap-lock-sha256
+fi
 
 echo "=== Release build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPYHEAP_BUILD_TESTS=ON >/dev/null
