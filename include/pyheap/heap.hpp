@@ -93,6 +93,27 @@ class Heap {
   const SmallObjectAllocator& allocator() const noexcept { return alloc_; }
 
   std::size_t live_objects() const noexcept { return live_; }
+
+  // Enumeration of every live object, tracked by the collector or not (Str, Int, untracked
+  // tuples...), which the collector's lists alone cannot give. fn(Object&) is called once per
+  // object whose count is above zero (objects inside their destruction are skipped), in
+  // allocator order (pool by pool, then large objects), not creation order.
+  // How: the heap allocates every object block with an allocator tag that says where the header
+  // sits in the block (kObjectTagBase + prefix / 8), and nothing else with those tags; so the
+  // tagged blocks are exactly the objects, and the walk is the allocator's read-only
+  // for_each_block. Nothing is recorded per object: the hot paths pay nothing.
+  // fn must not create or destroy objects of this heap (taking and dropping extra Refs to live
+  // objects is fine: collect Refs first if you need to mutate). Not to be called from inside a
+  // heap object's constructor (that object's block has no header yet).
+  template <class Fn>
+  void for_each_object(Fn&& fn) const;
+  // Refs to every live object, in for_each_object's order; safe to mutate the heap afterwards.
+  std::vector<Ref<Object>> all_objects() const;
+  // The allocator tag of object blocks whose object starts `prefix` bytes into the block.
+  static constexpr unsigned kObjectTagBase = 1;
+  static constexpr unsigned object_tag(std::size_t prefix) noexcept {
+    return kObjectTagBase + static_cast<unsigned>(prefix / 8);
+  }
   // Number of weak reference objects currently pointing at o.
   std::size_t weakref_count(const Object* o) const noexcept;
 
@@ -148,6 +169,9 @@ class Heap {
 // ---- type registration ------------------------------------------------------------------------
 
 namespace detail {
+// Debug check of for_each_object: a tagged block holds a registered type of matching size.
+void check_object_block(const Object* o, std::size_t block_size, std::size_t offset) noexcept;
+
 template <class T>
 TypeInfo make_type_info() {
   static_assert(std::is_base_of_v<Object, T>, "heap objects derive from pyheap::Object");
@@ -205,7 +229,7 @@ Ref<T> Heap::construct(std::size_t trailing, Args&&... args) {
   // As CPython's gc_alloc, a collection may run before the new object exists.
   if (ti.tracked) gc_.on_container_allocated();
   const std::size_t bytes = ti.prefix + ti.size + trailing;
-  char* block = static_cast<char*>(alloc_.allocate(bytes));
+  char* block = static_cast<char*>(alloc_.allocate_tagged(bytes, object_tag(ti.prefix)));
   T* t;
   try {
     t = ::new (static_cast<void*>(block + ti.prefix)) T(std::forward<Args>(args)...);
@@ -228,6 +252,26 @@ Ref<T> Heap::construct(std::size_t trailing, Args&&... args) {
   Ref<T> r = Ref<T>::adopt(t);
   if (ti.tracked) gc_.track(o);  // on bad_alloc, r's destructor frees the new object
   return r;
+}
+
+template <class Fn>
+void Heap::for_each_object(Fn&& fn) const {
+  using F = std::remove_reference_t<Fn>;
+  for (unsigned tag = kObjectTagBase; tag < SmallObjectAllocator::kNumTags; ++tag) {
+    struct Context {
+      F* fn;
+      std::size_t offset;
+    } ctx{&fn, (tag - kObjectTagBase) * std::size_t{8}};
+    alloc_.for_each_block(
+        tag,
+        [](void* block, std::size_t block_size, void* c) {
+          auto& cx = *static_cast<Context*>(c);
+          auto* o = reinterpret_cast<Object*>(static_cast<char*>(block) + cx.offset);
+          detail::check_object_block(o, block_size, cx.offset);
+          if (o->refcount() != 0) (*cx.fn)(*o);
+        },
+        &ctx);
+  }
 }
 
 }  // namespace pyheap

@@ -15,6 +15,13 @@
 //     that owns p (owner_of(p, n) == this);
 //   * stats().blocks_in_use == number of live small blocks; large_count == live large ones.
 //
+// Tags. A caller may tag a request (allocate_tagged, tag 1..kNumTags-1; plain allocate is tag 0).
+// Blocks of different tags never share a pool, and each large block records its tag, so
+// for_each_block(tag, fn) can list the live blocks of one tag without any per-block bookkeeping:
+// the Heap tags its object blocks by the offset of the object header in the block, and the
+// out-of-line storage of containers (list arrays, dict tables) stays untagged. The allocator
+// gives tags no meaning. Cost: at most one more partly used pool per (size class, tag).
+//
 // Threading: NOT thread-safe. Use one allocator per thread (or per heap guarded by the
 // heap's own lock); a block must be freed through the allocator that handed it out.
 // Lifetime: the allocator must outlive its blocks. Its destructor unmaps every arena;
@@ -22,6 +29,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -38,6 +46,7 @@ class SmallObjectAllocator {
   static constexpr std::size_t kMaxSmallSize = 512;
   static constexpr std::size_t kAlignment = 16;
   static constexpr std::size_t kDefaultMaxCachedEmptyPools = 16;
+  static constexpr unsigned kNumTags = 4;
 
   SmallObjectAllocator();
   ~SmallObjectAllocator();
@@ -50,6 +59,8 @@ class SmallObjectAllocator {
   /// (ASan builds poison the slack). Throws std::bad_alloc (out of memory, or fail_after()
   /// fired); the allocator is then unchanged.
   void* allocate(std::size_t size);
+  /// The same, for a block of tag `tag` (0 < tag < kNumTags; 0 is allocate's).
+  void* allocate_tagged(std::size_t size, unsigned tag);
   /// Sized free. `size` must be the value given to allocate(). p == nullptr is a no-op.
   void deallocate(void* p, std::size_t size) noexcept;
 
@@ -69,6 +80,14 @@ class SmallObjectAllocator {
   AllocatorStats stats() const;
   std::string format_stats_table() const;
   std::string format_stats_json() const;
+
+  /// Calls fn(block, block_size, context) for every live block of `tag`, small ones (pool by
+  /// pool, in address order within a pool) then large ones (most recent first). Read-only and
+  /// allocation-free: fn must not allocate or free blocks of this allocator.
+  using BlockVisitor = void (*)(void* block, std::size_t block_size, void* context);
+  void for_each_block(unsigned tag, BlockVisitor fn, void* context) const;
+  /// Number of live blocks of `tag` (small and large).
+  std::size_t count_blocks(unsigned tag) const noexcept;
 
   /// Decommits every cached empty pool now and unmaps the reserve (empty) arena.
   void trim() noexcept;

@@ -16,34 +16,11 @@ SmallObjectAllocator::SmallObjectAllocator()
 
 SmallObjectAllocator::~SmallObjectAllocator() = default;
 
-void* SmallObjectAllocator::allocate(std::size_t size) {
-  detail::AllocatorState& st = *state_;
-  if (st.fail_countdown != 0) [[unlikely]] {
-    if (--st.fail_countdown == 0) st.injected_failure();
-  }
-  if (size > kMaxSmallSize) [[unlikely]] return st.allocate_large(size);
+void* SmallObjectAllocator::allocate(std::size_t size) { return state_->allocate(size, 0); }
 
-  const std::size_t idx = class_index(size);
-  PoolHeader* pool = st.used[idx];
-  const bool fresh_pool = pool == nullptr;
-  if (fresh_pool) [[unlikely]] pool = st.new_pool(idx);
-  void* block = pool->pop();
-  if (pool->full()) [[unlikely]] {  // leaves the used list until a block comes back
-    st.used[idx] = pool->next;
-    if (pool->next != nullptr) pool->next->prev = nullptr;
-    pool->next = nullptr;
-  }
-  detail::ClassCounters& c = st.classes[idx];
-  ++c.blocks;
-  c.bytes_requested += size;
-#if PYHEAP_ASAN
-  alloc::poison(block, class_block_size(idx));
-  alloc::unpoison(block, size == 0 ? 1 : size);
-#endif
-  if constexpr (kDebugLevel >= 2) {
-    if (fresh_pool) st.debug_check();
-  }
-  return block;
+void* SmallObjectAllocator::allocate_tagged(std::size_t size, unsigned tag) {
+  PYHEAP_ASSERT(tag < kNumTags);
+  return state_->allocate(size, tag);
 }
 
 void SmallObjectAllocator::deallocate(void* p, std::size_t size) noexcept {
@@ -68,10 +45,11 @@ void SmallObjectAllocator::deallocate(void* p, std::size_t size) noexcept {
   --c.blocks;
   c.bytes_requested -= size;
   if (was_full) [[unlikely]] {  // back to the front of its class: reused first
+    PoolHeader*& head = st.used[pool->tag][idx];
     pool->prev = nullptr;
-    pool->next = st.used[idx];
+    pool->next = head;
     if (pool->next != nullptr) pool->next->prev = pool;
-    st.used[idx] = pool;
+    head = pool;
   } else if (pool->nused == 0) [[unlikely]] {
     st.release_pool(pool);
   }
@@ -95,6 +73,37 @@ void SmallObjectAllocator::set_max_cached_empty_pools(std::size_t n) noexcept {
 bool SmallObjectAllocator::is_valid(int level) const { return state_->valid(level); }
 
 namespace detail {
+
+// Both public entry points inline this one body, so a tag costs one index, no call.
+inline __attribute__((always_inline)) void* AllocatorState::allocate(std::size_t size, unsigned tag) {
+  if (fail_countdown != 0) [[unlikely]] {
+    if (--fail_countdown == 0) injected_failure();
+  }
+  if (size > SmallObjectAllocator::kMaxSmallSize) [[unlikely]] return allocate_large(size, tag);
+
+  const std::size_t idx = class_index(size);
+  PoolHeader*& head = used[tag][idx];
+  PoolHeader* pool = head;
+  const bool fresh_pool = pool == nullptr;
+  if (fresh_pool) [[unlikely]] pool = new_pool(idx, tag);
+  void* block = pool->pop();
+  if (pool->full()) [[unlikely]] {  // leaves the used list until a block comes back
+    head = pool->next;
+    if (pool->next != nullptr) pool->next->prev = nullptr;
+    pool->next = nullptr;
+  }
+  ClassCounters& c = classes[idx];
+  ++c.blocks;
+  c.bytes_requested += size;
+#if PYHEAP_ASAN
+  alloc::poison(block, class_block_size(idx));
+  alloc::unpoison(block, size == 0 ? 1 : size);
+#endif
+  if constexpr (kDebugLevel >= 2) {
+    if (fresh_pool) debug_check();
+  }
+  return block;
+}
 
 void AllocatorState::injected_failure() { throw std::bad_alloc(); }
 

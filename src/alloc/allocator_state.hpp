@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "alloc/arena.hpp"
+#include "alloc/large.hpp"
 #include "alloc/pool.hpp"
 #include "alloc/size_class.hpp"
 #include "pyheap/small_object_allocator.hpp"
@@ -31,7 +32,8 @@ struct ClassCounters {
 //   sum over arenas of popcount(~free_mask)  == sum over classes of pools
 //   sum over arenas of popcount(free & committed) == empty_pools.count
 //   sum over arenas of popcount(released_mask)    == pools_decommitted
-//   used[i] lists exactly the pools of class i with 0 < nused < capacity
+//   used[t][i] lists exactly the pools of tag t and class i with 0 < nused < capacity
+//   large blocks are all in the `large` list; large_tagged[t] counts those of tag t
 //   at most one arena is completely empty (the reserve); it has no committed pool
 //   empty_pools.count <= max_cached_empty_pools after every public call
 struct AllocatorState {
@@ -41,7 +43,7 @@ struct AllocatorState {
   ~AllocatorState();
 
   SmallObjectAllocator* self;
-  alloc::PoolHeader* used[alloc::kNumClasses] = {};  // allocate from the head
+  alloc::PoolHeader* used[alloc::kNumTags][alloc::kNumClasses] = {};  // allocate from the head
   ClassCounters classes[alloc::kNumClasses];
   alloc::ArenaBuckets arenas;
   alloc::PoolFifo empty_pools;  // committed empty pools, oldest at head
@@ -54,13 +56,15 @@ struct AllocatorState {
   std::size_t arenas_mapped_peak = 0;
   std::size_t pools_decommitted = 0;
   std::size_t pools_decommitted_total = 0;
+  alloc::LargeHeader* large = nullptr;  // every live large block, most recent first
+  std::size_t large_tagged[alloc::kNumTags] = {};
   std::size_t large_count = 0;
   std::size_t large_bytes = 0;
   std::size_t large_count_total = 0;
   std::size_t large_bytes_total = 0;
 
   // pools.cpp
-  alloc::PoolHeader* new_pool(std::size_t idx);  // throws std::bad_alloc, state unchanged
+  alloc::PoolHeader* new_pool(std::size_t idx, unsigned tag);  // throws std::bad_alloc, state unchanged
   alloc::ArenaRecord* new_arena();               // throws std::bad_alloc, state unchanged
   void release_pool(alloc::PoolHeader* pool) noexcept;  // pool just became empty
   // release.cpp
@@ -70,10 +74,11 @@ struct AllocatorState {
   void unmap_arena(alloc::ArenaRecord* a) noexcept;
   void trim() noexcept;
   // large.cpp
-  void* allocate_large(std::size_t size);
+  void* allocate_large(std::size_t size, unsigned tag);
   void deallocate_large(void* p, std::size_t size) noexcept;
   static SmallObjectAllocator* large_owner(const void* p) noexcept;
   // allocator.cpp
+  void* allocate(std::size_t size, unsigned tag);
   [[noreturn]] void injected_failure();
   // validate.cpp
   bool valid(int level) const;

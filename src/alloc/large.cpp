@@ -1,8 +1,6 @@
-// Requests above kMaxSmallSize: std::malloc with a 16-byte LargeHeader in front, so the
-// user pointer keeps malloc's 16-byte alignment and owner_of() can read the owner back.
-//
-//   raw (malloc)           raw + 16 == user pointer
-//   | owner | size |       | size bytes ...                |
+// Requests above kMaxSmallSize: std::malloc with a 32-byte LargeHeader in front (large.hpp),
+// so the user pointer keeps malloc's 16-byte alignment, owner_of() can read the owner back and
+// for_each_block can find every live large block through the list the headers form.
 #include <cstdlib>
 #include <limits>
 #include <new>
@@ -12,45 +10,43 @@
 
 namespace pyheap::detail {
 
-namespace {
-struct alignas(16) LargeHeader {
-  SmallObjectAllocator* owner;
-  std::size_t size;
-};
-static_assert(sizeof(LargeHeader) == 16);
+using alloc::LargeHeader;
 
-LargeHeader* header_of(const void* p) noexcept {
-  return reinterpret_cast<LargeHeader*>(const_cast<char*>(static_cast<const char*>(p)) -
-                                        sizeof(LargeHeader));
-}
-}  // namespace
-
-void* AllocatorState::allocate_large(std::size_t size) {
-  if (size > std::numeric_limits<std::size_t>::max() - sizeof(LargeHeader)) throw std::bad_alloc();
+void* AllocatorState::allocate_large(std::size_t size, unsigned tag) {
+  if (size > LargeHeader::kMaxSize - sizeof(LargeHeader)) throw std::bad_alloc();
   void* raw = std::malloc(sizeof(LargeHeader) + size);
   if (raw == nullptr) throw std::bad_alloc();
   auto* h = static_cast<LargeHeader*>(raw);
   h->owner = self;
   h->size = size;
+  h->tag = tag;
+  h->prev = nullptr;
+  h->next = large;
+  if (large != nullptr) large->prev = h;
+  large = h;
+  ++large_tagged[tag];
   ++large_count;
   large_bytes += size;
   ++large_count_total;
   large_bytes_total += size;
-  return h + 1;
+  return h->user();
 }
 
 void AllocatorState::deallocate_large(void* p, std::size_t size) noexcept {
-  LargeHeader* h = header_of(p);
+  LargeHeader* h = LargeHeader::of(p);
   PYHEAP_ASSERT(h->owner == self);
   PYHEAP_ASSERT(h->size == size);  // wrong size passed to deallocate
-  PYHEAP_ASSERT(large_count > 0 && large_bytes >= size);
+  PYHEAP_ASSERT(large_count > 0 && large_bytes >= size && large_tagged[h->tag] > 0);
+  if (h->prev != nullptr) h->prev->next = h->next; else large = h->next;
+  if (h->next != nullptr) h->next->prev = h->prev;
+  --large_tagged[h->tag];
   --large_count;
   large_bytes -= size;
   std::free(h);
 }
 
 SmallObjectAllocator* AllocatorState::large_owner(const void* p) noexcept {
-  return header_of(p)->owner;
+  return LargeHeader::of(p)->owner;
 }
 
 }  // namespace pyheap::detail

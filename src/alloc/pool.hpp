@@ -40,7 +40,7 @@ struct PoolHeader {
   std::uint16_t ncarved;
   std::uint16_t capacity;
   std::uint8_t szidx;
-  std::uint8_t pad_;
+  std::uint8_t tag;  // the tag of every block of this pool (small_object_allocator.hpp)
 
   static PoolHeader* of(const void* block) noexcept {
     return reinterpret_cast<PoolHeader*>(reinterpret_cast<std::uintptr_t>(block) & kPoolMask);
@@ -54,7 +54,7 @@ struct PoolHeader {
 
   /// (Re)initialises the header of a pool taken for class idx. The pool's memory may be
   /// fresh, madvised (zeroes) or stale from an earlier use: nothing of it is trusted.
-  void init(ArenaRecord* owner_arena, std::size_t idx) noexcept {
+  void init(ArenaRecord* owner_arena, std::size_t idx, unsigned block_tag) noexcept {
     unpoison(this, kPoolHeaderSize);
     freelist = nullptr;
     next = prev = nullptr;
@@ -63,7 +63,7 @@ struct PoolHeader {
     ncarved = 0;
     capacity = static_cast<std::uint16_t>(class_capacity(idx));
     szidx = static_cast<std::uint8_t>(idx);
-    pad_ = 0;
+    tag = static_cast<std::uint8_t>(block_tag);
     poison(first_block(), kPoolSize - kPoolHeaderSize);
   }
 

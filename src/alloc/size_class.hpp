@@ -17,6 +17,7 @@ inline constexpr std::size_t kAlignment = SmallObjectAllocator::kAlignment;
 inline constexpr std::size_t kAlignShift = 4;
 inline constexpr std::size_t kMaxSmallSize = SmallObjectAllocator::kMaxSmallSize;
 inline constexpr std::size_t kNumClasses = kMaxSmallSize / kAlignment;  // 32
+inline constexpr std::size_t kNumTags = SmallObjectAllocator::kNumTags;
 inline constexpr std::size_t kPoolSize = 16 * 1024;
 inline constexpr std::size_t kArenaSize = 1024 * 1024;
 inline constexpr std::size_t kPoolsPerArena = kArenaSize / kPoolSize;  // 64: one bit each in a uint64_t

@@ -52,7 +52,7 @@ bool check_free_list(const PoolHeader* pool) {
 
 bool AllocatorState::valid(int level) const {
   std::size_t narenas = 0, nempty_arenas = 0, ncached = 0, nreleased = 0;
-  std::size_t pools[kNumClasses] = {}, partial[kNumClasses] = {}, blocks[kNumClasses] = {};
+  std::size_t pools[kNumClasses] = {}, partial[kNumTags][kNumClasses] = {}, blocks[kNumClasses] = {};
   std::set<const ArenaRecord*> mine;
 
   for (unsigned k = 0; k <= kPoolsPerArena; ++k) {
@@ -81,7 +81,7 @@ bool AllocatorState::valid(int level) const {
         const auto* pool = static_cast<const PoolHeader*>(a->pool_address(
             static_cast<unsigned>(std::countr_zero(m))));
         PYHEAP_CHECK(pool->arena == a);
-        PYHEAP_CHECK(pool->szidx < kNumClasses);
+        PYHEAP_CHECK(pool->szidx < kNumClasses && pool->tag < kNumTags);
         PYHEAP_CHECK(pool->capacity == class_capacity(pool->szidx));
         PYHEAP_CHECK(pool->nused >= 1 && pool->nused <= pool->capacity);
         PYHEAP_CHECK(pool->nused <= pool->ncarved && pool->ncarved <= pool->capacity);
@@ -89,9 +89,9 @@ bool AllocatorState::valid(int level) const {
         blocks[pool->szidx] += pool->nused;
         if (pool->full()) {
           PYHEAP_CHECK(pool->next == nullptr && pool->prev == nullptr);
-          PYHEAP_CHECK(used[pool->szidx] != pool);
+          PYHEAP_CHECK(used[pool->tag][pool->szidx] != pool);
         } else {
-          ++partial[pool->szidx];
+          ++partial[pool->tag][pool->szidx];
         }
         if (level >= 2 && !check_free_list(pool)) return false;
       }
@@ -129,18 +129,20 @@ bool AllocatorState::valid(int level) const {
 
   // Used lists and per-class counters.
   for (std::size_t i = 0; i < kNumClasses; ++i) {
-    std::size_t n = 0;
-    const PoolHeader* prev = nullptr;
-    for (const PoolHeader* p = used[i]; p != nullptr; prev = p, p = p->next) {
-      PYHEAP_CHECK(n < partial[i]);
-      ++n;
-      PYHEAP_CHECK(p->prev == prev);
-      PYHEAP_CHECK(mine.count(p->arena) == 1);
-      PYHEAP_CHECK(p->szidx == i);
-      PYHEAP_CHECK(p->nused > 0 && p->nused < p->capacity);
-      PYHEAP_CHECK((p->arena->free_mask & (std::uint64_t{1} << p->arena->pool_index(p))) == 0);
+    for (std::size_t t = 0; t < kNumTags; ++t) {
+      std::size_t n = 0;
+      const PoolHeader* prev = nullptr;
+      for (const PoolHeader* p = used[t][i]; p != nullptr; prev = p, p = p->next) {
+        PYHEAP_CHECK(n < partial[t][i]);
+        ++n;
+        PYHEAP_CHECK(p->prev == prev);
+        PYHEAP_CHECK(mine.count(p->arena) == 1);
+        PYHEAP_CHECK(p->szidx == i && p->tag == t);
+        PYHEAP_CHECK(p->nused > 0 && p->nused < p->capacity);
+        PYHEAP_CHECK((p->arena->free_mask & (std::uint64_t{1} << p->arena->pool_index(p))) == 0);
+      }
+      PYHEAP_CHECK(n == partial[t][i]);  // every partly used pool is listed
     }
-    PYHEAP_CHECK(n == partial[i]);  // every partly used pool is listed
     const ClassCounters& c = classes[i];
     PYHEAP_CHECK(c.pools == pools[i]);
     PYHEAP_CHECK(c.blocks == blocks[i]);
@@ -152,6 +154,18 @@ bool AllocatorState::valid(int level) const {
   PYHEAP_CHECK(large_bytes <= large_bytes_total);
   PYHEAP_CHECK(large_bytes >= large_count * (kMaxSmallSize + 1));
   PYHEAP_CHECK(large_count != 0 || large_bytes == 0);
+  {
+    std::size_t n = 0, tagged[kNumTags] = {};
+    const LargeHeader* prev = nullptr;
+    for (const LargeHeader* h = large; h != nullptr; prev = h, h = h->next) {
+      PYHEAP_CHECK(n < large_count);  // cycle guard
+      ++n;
+      PYHEAP_CHECK(h->prev == prev && h->owner == self && h->tag < kNumTags);
+      ++tagged[h->tag];
+    }
+    PYHEAP_CHECK(n == large_count);
+    for (std::size_t t = 0; t < kNumTags; ++t) PYHEAP_CHECK(tagged[t] == large_tagged[t]);
+  }
   return true;
 }
 

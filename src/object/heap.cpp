@@ -27,6 +27,24 @@ std::size_t Heap::allocated_size(const Object* o) noexcept {
   return SmallObjectAllocator::block_size_for(detail::block_request(o));
 }
 
+namespace detail {
+void check_object_block(const Object* o, std::size_t block_size, std::size_t offset) noexcept {
+  if constexpr (kDebugLevel >= 1) {
+    PYHEAP_ASSERT(type_table[o->type_id()] != nullptr);
+    PYHEAP_ASSERT(type_of(*o).prefix == offset);
+    PYHEAP_ASSERT(SmallObjectAllocator::block_size_for(block_request(o)) == block_size);
+  }
+  (void)o, (void)block_size, (void)offset;
+}
+}  // namespace detail
+
+std::vector<Ref<Object>> Heap::all_objects() const {
+  std::vector<Ref<Object>> out;
+  out.reserve(live_);
+  for_each_object([&](Object& o) { out.push_back(Ref<Object>::borrow(&o)); });
+  return out;
+}
+
 void Heap::check_thread() const noexcept {
   if constexpr (kDebugLevel >= 1) {
     if (std::this_thread::get_id() != owner_) {
