@@ -1,10 +1,16 @@
 // The pyheap command-line program.
-//   pyheap run [--echo] FILE     execute a heap script (../shared/specs/heap-script.md)
+//   pyheap run [--echo] [--report FILE.html] FILE
+//                                execute a heap script (../shared/specs/heap-script.md), and
+//                                optionally write its memory report (pyheap/memory_report.hpp)
 //   pyheap tour [--report FILE]  the same data in pyheap and CPython, bytes side by side
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
 #include <iostream>
+#include <memory>
+#include <string>
+
+#include "pyheap/memory_report.hpp"
 
 #include "script/script_runner.hpp"
 #include "tour/tour.hpp"
@@ -24,6 +30,9 @@ int main(int argc, char** argv) {
   CLI::App* run = app.add_subcommand("run", "Execute a heap script and print what the memory manager did");
   run->add_flag("--echo", run_options.echo, "Print each statement (as '> tokens') before its events");
   run->add_option("FILE", script, "The heap script")->required();
+  std::string run_report;
+  run->add_option("--report", run_report,
+                  "Write an HTML report: memory after each statement, collections, largest types, pool map");
 
   pyheap::tour::TourOptions tour_options;
   if (const char* env = std::getenv("PYHEAP_TOUR_CPYTHON_SCRIPT"); env && *env)
@@ -49,7 +58,25 @@ int main(int argc, char** argv) {
 
   std::ios::sync_with_stdio(false);
   if (*run) {
-    const int status = pyheap::script::run_script_file(script, run_options, std::cout, std::cerr);
+    std::unique_ptr<pyheap::MemoryRecorder> recorder;
+    bool report_failed = false;
+    if (!run_report.empty()) {
+      run_options.on_start = [&](pyheap::Heap& heap) { recorder = std::make_unique<pyheap::MemoryRecorder>(heap); };
+      run_options.after_statement = [&](pyheap::Heap&, std::size_t line, std::string_view statement) {
+        recorder->sample("line " + std::to_string(line) + ": " + std::string(statement));
+      };
+      run_options.on_finish = [&](pyheap::Heap&) {
+        try {
+          recorder->write_html(run_report, "pyheap run " + script);
+        } catch (const std::exception& e) {
+          std::cerr << "pyheap run: " << e.what() << '\n';
+          report_failed = true;
+        }
+        recorder.reset();  // before the heap goes: it removes its collector callback
+      };
+    }
+    int status = pyheap::script::run_script_file(script, run_options, std::cout, std::cerr);
+    if (status == 0 && report_failed) status = 1;
     std::cout.flush();
     return status;
   }

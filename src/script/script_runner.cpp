@@ -123,6 +123,8 @@ class Runner final : public Events {
     throw ScriptError("unknown statement '" + std::string(op) + "'");
   }
 
+  Heap& heap() noexcept { return heap_; }
+
   std::string take_unraisable() {
     std::string s = unraisable_.str();
     unraisable_.str({});
@@ -341,6 +343,15 @@ class Runner final : public Events {
 int run_script(std::string_view text, const std::string& filename, const RunOptions& options, std::ostream& out,
                std::ostream& err) {
   Runner runner(options, out);
+  if (options.on_start) options.on_start(runner.heap());
+  // on_finish runs on every way out, before the runner (and its heap) goes.
+  struct Finish {
+    const RunOptions& options;
+    Runner& runner;
+    ~Finish() {
+      if (options.on_finish) options.on_finish(runner.heap());
+    }
+  } finish{options, runner};
   std::size_t line_no = 0, pos = 0;
   while (pos <= text.size()) {
     std::size_t end = text.find('\n', pos);
@@ -353,10 +364,12 @@ int run_script(std::string_view text, const std::string& filename, const RunOpti
     try {
       runner.execute(tokens);
     } catch (const ScriptError& e) {
+      if (options.after_statement) options.after_statement(runner.heap(), line_no, line);
       out.flush();
       err << filename << ':' << line_no << ": error: " << e.what() << '\n';
       return 2;
     }
+    if (options.after_statement) options.after_statement(runner.heap(), line_no, line);
     if (std::string u = runner.take_unraisable(); !u.empty()) err << u;
   }
   return 0;
