@@ -118,13 +118,14 @@ std::string Document::html() const {
   return out;
 }
 
-void Document::write_file(const std::string& path) const {
+void write_text_file(const std::string& path, std::string_view text) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   if (!f) throw std::runtime_error("cannot write report to " + path);
-  const std::string page = html();
-  f.write(page.data(), static_cast<std::streamsize>(page.size()));
+  f.write(text.data(), static_cast<std::streamsize>(text.size()));
   f.close();
   if (!f) throw std::runtime_error("cannot write report to " + path);
 }
+
+void Document::write_file(const std::string& path) const { write_text_file(path, html()); }
 
 }  // namespace pyheap::report

@@ -15,6 +15,9 @@ namespace pyheap::report {
 // Replaces & < > " ' by entities: safe in element content and in quoted attribute values.
 std::string escape(std::string_view text);
 
+// Writes text to path (replacing it); throws std::runtime_error naming the path if it cannot.
+void write_text_file(const std::string& path, std::string_view text);
+
 // A table of text cells; columns listed in numeric_columns are right-aligned (figures line up).
 struct TableData {
   std::vector<std::string> header;

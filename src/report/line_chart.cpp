@@ -116,11 +116,17 @@ std::string render_line_chart(const LineChart& chart) {
 
   if (!chart.markers.empty()) {
     out += "<g class=\"markers\">\n";
-    const bool labelled = chart.markers.size() <= 8;
-    for (const auto& m : chart.markers) {
+    // A marker's label is drawn when it fits before the next marker's line (crowded labels
+    // would overwrite each other); every marker keeps its tooltip.
+    std::vector<double> xs;
+    for (const auto& m : chart.markers) xs.push_back(x(m.x));
+    for (std::size_t k = 0; k < chart.markers.size(); ++k) {
+      const auto& m = chart.markers[k];
+      const double room = (k + 1 < xs.size() ? xs[k + 1] : chart.width) - xs[k] - 6;
+      const bool labelled = detail::text_width(m.label, 10) <= room;
       const std::string mx = svg_number(x(m.x));
       out += "<line class=\"marker\" x1=\"" + mx + "\" x2=\"" + mx + "\" y1=\"" + svg_number(top) + "\" y2=\"" +
-             svg_number(plot_bottom) + "\" stroke=\"#57606a\" stroke-dasharray=\"4 3\"><title>" + escape(m.label) +
+             svg_number(plot_bottom) + "\" stroke=\"#57606a\" stroke-dasharray=\"4 3\"><title>" + escape(m.tooltip.empty() ? m.label : m.tooltip) +
              "</title></line>\n";
       if (labelled)
         out += "<text class=\"marker-label\" x=\"" + svg_number(x(m.x) + 3) + "\" y=\"" + svg_number(top + 10) +

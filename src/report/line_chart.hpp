@@ -22,7 +22,8 @@ struct LineSeries {
 
 struct ChartMarker {
   double x = 0;
-  std::string label;  // tooltip; also drawn when there are few markers
+  std::string label;    // drawn beside the line when it fits before the next marker
+  std::string tooltip;  // the line's tooltip; the label when empty
 };
 
 struct LineChart {

@@ -78,7 +78,7 @@ TEST(ReportLineChart, LinesWithPointsMarkersAndTicks) {
   c.title = "bytes held";
   c.x = {0, 1, 2, 3, 4};
   c.series = {{"pyheap", {0, 100, 250, 90, 40}}, {"other <x>", {5, 5, 5, 5, 5}}};
-  c.markers = {{2.5, "collection of generation 2 & co"}};
+  c.markers = {{2.5, "gen 2 & co", "collection of generation 2 & co"}};
   c.format_y = format_bytes;
   const std::string svg = render_line_chart(c);
   EXPECT_EQ(xml_problem(svg), "");
@@ -87,7 +87,8 @@ TEST(ReportLineChart, LinesWithPointsMarkersAndTicks) {
   EXPECT_EQ(count(svg, "<path class=\"series\""), 2u);
   EXPECT_EQ(count(svg, "<circle class=\"point\""), 10u);
   EXPECT_EQ(count(svg, "<line class=\"marker\""), 1u);
-  EXPECT_NE(svg.find("collection of generation 2 &amp; co"), std::string::npos);
+  EXPECT_NE(svg.find("<title>collection of generation 2 &amp; co</title></line>"), std::string::npos);
+  EXPECT_NE(svg.find(">gen 2 &amp; co</text>"), std::string::npos);  // room to draw the label
   EXPECT_NE(svg.find("other &lt;x&gt;"), std::string::npos);
   EXPECT_NE(svg.find(">250 B</text>"), std::string::npos);  // the top y tick
 }
