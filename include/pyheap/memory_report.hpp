@@ -5,7 +5,8 @@
 // generation, objects collected, bytes freed, pause), and, each time sample() is called, the bytes
 // the allocator holds per size class and for large blocks. At the sample with the most bytes
 // held (the peak) it also keeps the live bytes by type (every live object, by Heap::
-// for_each_object) and the allocator's arenas and pools with their occupancy. write_html() draws
+// for_each_object) and the allocator's arenas and pools with their occupancy (once the heap has
+// more than kExactDetailObjects objects, only at a peak a sixteenth above the last one so kept). write_html() draws
 // it all: memory over time (stacked by size class, collections marked), the collections with
 // their pauses and yields, the largest types at the peak and the pool map at the peak.
 //
@@ -18,7 +19,8 @@
 //
 // Invariants: the recorder must not outlive its heap (its destructor removes the callback);
 // sample() and write_html() must not be called from inside a collection. Samples cost a stats()
-// call, plus a walk of every live object when a new peak is reached.
+// call, plus a walk of every live object when a new peak is reached (amortised: the walks of a
+// growing heap add up to a few times its final size).
 #pragma once
 
 #include <cstddef>
@@ -37,6 +39,9 @@ class MemoryRecorder {
   ~MemoryRecorder();
   MemoryRecorder(const MemoryRecorder&) = delete;
   MemoryRecorder& operator=(const MemoryRecorder&) = delete;
+
+  // Up to this many live objects, the by-type and pool views are taken at every new peak.
+  static constexpr std::size_t kExactDetailObjects = 4096;
 
   void sample(std::string label);
   std::size_t sample_count() const noexcept;

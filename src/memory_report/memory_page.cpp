@@ -143,15 +143,31 @@ void collections(const MemoryRecording& rec, report::Document& doc) {
   doc.table(t);
 }
 
+// The by-type and pool views are of detail_sample, which is the peak unless the heap was large
+// (memory_recorder.cpp); say so when they differ rather than call them the peak.
+std::string detail_heading(const MemoryRecording& rec, const std::string& what) {
+  return what + (rec.detail_sample == rec.peak_sample ? " at the peak" : " near the peak");
+}
+
+void note_detail_sample(const MemoryRecording& rec, report::Document& doc) {
+  if (rec.detail_sample == rec.peak_sample) return;
+  doc.paragraph("Taken at sample " + std::to_string(rec.detail_sample + 1) + " (" +
+                format_bytes(static_cast<double>(rec.samples[rec.detail_sample].total())) +
+                " held); the peak, " + format_bytes(static_cast<double>(rec.samples[rec.peak_sample].total())) +
+                ", came at sample " + std::to_string(rec.peak_sample + 1) +
+                ". A heap this large is walked again only when its peak grows by a sixteenth.");
+}
+
 void largest_types(const MemoryRecording& rec, report::Document& doc) {
-  doc.heading("Largest types at the peak");
+  doc.heading(detail_heading(rec, "Largest types"));
+  note_detail_sample(rec, doc);
   if (rec.peak_types.empty()) {
-    doc.paragraph("No live objects at the peak.");
+    doc.paragraph("No live objects at that sample.");
     return;
   }
   report::BarChart chart;
   chart.id = "largest-types";
-  chart.title = "Live bytes by type at sample " + std::to_string(rec.peak_sample + 1);
+  chart.title = "Live bytes by type at sample " + std::to_string(rec.detail_sample + 1);
   chart.value_label = "bytes";
   chart.format = format_bytes;
   chart.ticks = report::nice_byte_ticks;
@@ -174,14 +190,15 @@ void largest_types(const MemoryRecording& rec, report::Document& doc) {
 }
 
 void pool_map(const MemoryRecording& rec, report::Document& doc) {
-  doc.heading("Arenas and pools at the peak");
+  doc.heading(detail_heading(rec, "Arenas and pools"));
+  note_detail_sample(rec, doc);
   if (rec.peak_arenas.empty()) {
-    doc.paragraph("No arena was mapped at the peak.");
+    doc.paragraph("No arena was mapped at that sample.");
     return;
   }
   report::GridMap map;
   map.id = "pool-map";
-  map.title = "Pool occupancy at sample " + std::to_string(rec.peak_sample + 1);
+  map.title = "Pool occupancy at sample " + std::to_string(rec.detail_sample + 1);
   map.description = "One row per arena, one cell per pool; the darker, the more of its blocks are in use.";
   map.columns = rec.peak_arenas.front().pools.size();
   map.cell_size = map.columns > 64 ? 8 : 12;

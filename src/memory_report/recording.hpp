@@ -38,6 +38,10 @@ struct MemoryRecording {
   std::vector<MemorySample> samples;
   std::vector<CollectionRecord> collections;
   std::size_t peak_sample = 0;         // index into samples (valid when samples is not empty)
+  // The by-type and pool views, taken at sample detail_sample: the peak itself while the heap is
+  // small, else the last sample that raised the peak by a sixteenth (memory_recorder.cpp: a
+  // growing heap is not walked after every sample). detail_sample <= peak_sample.
+  std::size_t detail_sample = 0;
   std::vector<TypeBytes> peak_types;   // largest first
   std::vector<ArenaOccupancy> peak_arenas;
   std::uint64_t pending_bytes_before = 0;  // set at a collection's Start
