@@ -131,11 +131,12 @@ void collections(const MemoryRecording& rec, report::Document& doc) {
   doc.figure(report::render_bar_chart(yields), "What collect() returned: unreachable objects found" + shown_note + ".");
 
   report::TableData t;
-  t.header = {"#", "after sample", "generation", "collected", "bytes freed", "pause"};
-  t.numeric_columns = {0, 1, 2, 3, 4, 5};
+  t.header = {"#", "after sample", "at (since start)", "generation", "collected", "bytes freed", "pause"};
+  t.numeric_columns = {0, 1, 2, 3, 4, 5, 6};
   for (std::size_t i = 0; i < rec.collections.size() && i < kTabledCollections; ++i) {
     const auto& c = rec.collections[i];
-    t.rows.push_back({std::to_string(i + 1), std::to_string(c.during_sample), std::to_string(c.generation),
+    t.rows.push_back({std::to_string(i + 1), std::to_string(c.during_sample), format_seconds(c.at_seconds),
+                      std::to_string(c.generation),
                       format_number(static_cast<double>(c.collected)),
                       format_bytes(static_cast<double>(c.bytes_before) - static_cast<double>(c.bytes_after)),
                       format_seconds(c.seconds)});

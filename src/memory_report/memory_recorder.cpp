@@ -1,3 +1,5 @@
+// MemoryRecorder: samples of the allocator's statistics, collections through a collector callback,
+// and the by-type and pool views at the peak (memory_page.cpp draws them).
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -78,6 +80,7 @@ MemoryRecorder::MemoryRecorder(Heap& heap) : heap_(heap), rec_(std::make_unique<
     // Stats only: a collector callback must not create or free objects of the heap.
     if (phase == GcPhase::Start) {
       rec->pending_bytes_before = bytes_held(*h);
+      rec->pending_at_seconds = rec->seconds_since_start();
       return;
     }
     CollectionRecord c;
@@ -85,6 +88,7 @@ MemoryRecorder::MemoryRecorder(Heap& heap) : heap_(heap), rec_(std::make_unique<
     c.generation = info.generation;
     c.collected = info.collected;
     c.seconds = info.seconds;
+    c.at_seconds = rec->pending_at_seconds;
     c.bytes_before = rec->pending_bytes_before;
     c.bytes_after = bytes_held(*h);
     rec->collections.push_back(c);
@@ -105,6 +109,7 @@ void MemoryRecorder::sample(std::string label) {
   }
   m.large_bytes = s.large_bytes;
   m.live_objects = heap_.live_objects();
+  m.at_seconds = rec_->seconds_since_start();
   const bool peak = rec_->samples.empty() || m.total() > rec_->samples[rec_->peak_sample].total();
   rec_->samples.push_back(std::move(m));
   if (!peak) return;

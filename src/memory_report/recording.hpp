@@ -2,6 +2,7 @@
 // by-type and pool views at the peak sample.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -18,6 +19,7 @@ struct MemorySample {
   std::uint64_t large_bytes = 0;
   std::uint64_t total() const noexcept;
   std::size_t live_objects = 0;
+  double at_seconds = 0;  // when it was taken, since the recorder was made (steady clock)
 };
 
 struct CollectionRecord {
@@ -25,7 +27,8 @@ struct CollectionRecord {
   int generation = 0;
   std::size_t collected = 0;
   std::uint64_t bytes_before = 0, bytes_after = 0;  // small + large, at Start and at Stop
-  double seconds = 0;
+  double seconds = 0;     // the pause
+  double at_seconds = 0;  // when it started, since the recorder was made (steady clock)
 };
 
 struct TypeBytes {
@@ -45,6 +48,11 @@ struct MemoryRecording {
   std::vector<TypeBytes> peak_types;   // largest first
   std::vector<ArenaOccupancy> peak_arenas;
   std::uint64_t pending_bytes_before = 0;  // set at a collection's Start
+  double pending_at_seconds = 0;           // likewise
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  double seconds_since_start() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
 };
 
 }  // namespace pyheap
