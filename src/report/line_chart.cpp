@@ -140,9 +140,14 @@ std::string render_line_chart(const LineChart& chart) {
   for (double t : xticks) {
     if (t < *xmin_it || t > *xmax_it) continue;
     const std::string tx = svg_number(x(t));
+    const std::string label = chart.format_x(t);
+    // A label centred on a tick near the right edge would be cut off by the <svg> (the x domain
+    // ends at the data, so the last tick often sits at the plot's edge): end it at the tick.
+    const bool fits_centred = x(t) + detail::text_width(label, 11) / 2 <= chart.width - 2;
     out += "<g class=\"tick\"><line x1=\"" + tx + "\" x2=\"" + tx + "\" y1=\"" + svg_number(plot_bottom) +
            "\" y2=\"" + svg_number(plot_bottom + 5) + "\"/><text x=\"" + tx + "\" y=\"" +
-           svg_number(plot_bottom + 18) + "\" text-anchor=\"middle\">" + escape(chart.format_x(t)) + "</text></g>\n";
+           svg_number(plot_bottom + 18) + "\" text-anchor=\"" + (fits_centred ? "middle" : "end") + "\">" +
+           escape(label) + "</text></g>\n";
   }
   if (!chart.x_label.empty())
     out += "<text class=\"axis-label\" x=\"" + svg_number((left + chart.width - right) / 2) + "\" y=\"" +
