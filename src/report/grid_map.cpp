@@ -13,7 +13,11 @@ namespace pyheap::report {
 
 std::string grid_shade(double value) {
   // From #e8f1fa (a hint of blue, so an empty pool differs from "unused" white) to #08306b.
-  const double t = std::clamp(std::isfinite(value) ? value : 0.0, 0.0, 1.0);
+  // Anything above 0 starts a fifth of the way to dark: a pool with 2 of 127 blocks in use was
+  // drawn in practically the "empty" shade, and read as empty.
+  constexpr double kFloor = 0.2;
+  const double v = std::clamp(std::isfinite(value) ? value : 0.0, 0.0, 1.0);
+  const double t = v > 0 ? kFloor + (1 - kFloor) * v : 0.0;
   auto mix = [t](int a, int b) { return static_cast<int>(std::lround(a + (b - a) * t)); };
   char buf[8];
   std::snprintf(buf, sizeof buf, "#%02x%02x%02x", mix(0xe8, 0x08), mix(0xf1, 0x30), mix(0xfa, 0x6b));

@@ -2,7 +2,8 @@
 // allocator's pools drawn row by row (one row per arena), each cell as full as its pool.
 //
 // Cells are filled left to right, `columns` per row. A cell's value picks a shade from light
-// (0) to dark blue (1); NaN marks a cell with nothing in it (an unused or decommitted pool),
+// (0) to dark blue (1), with a step between 0 and anything above it, so that a cell with a little
+// in it never passes for an empty one; NaN marks a cell with nothing in it (an unused or decommitted pool),
 // drawn white with an outline. Each cell carries a tooltip, and a five-step legend explains the
 // shades.
 //
