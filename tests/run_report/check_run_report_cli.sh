@@ -7,7 +7,9 @@
 #   2. the report is a complete HTML page with the four parts (memory chart, collections, types,
 #      pool map);
 #   3. an unwritable report path gives a message naming it on stderr and a non-zero exit, after
-#      the script's own output, which is unchanged.
+#      the script's own output, which is unchanged;
+#   4. a script that stops on an error still gets its report, up to the failing statement, and
+#      keeps its exit status 2.
 set -euo pipefail
 pyheap=$1 script=$2 work=$3
 mkdir -p "$work"
@@ -34,4 +36,12 @@ bstatus=0; "$pyheap" run --echo --report "$bad" "$script" >"$work/bad.out" 2>"$w
 [ "$bstatus" != 0 ] || fail "an unwritable report path exited with status 0"
 grep -qF "$bad" "$work/bad.err" || fail "the error does not name the path: $(cat "$work/bad.err")"
 cmp "$work/plain.out" "$work/bad.out" || fail "stdout differs when the report cannot be written"
+printf 'new a\nnew b\nset a.0 b\nno_such_statement\nnew never\n' >"$work/failing.heap"
+fstatus=0; "$pyheap" run --report "$work/failing.html" "$work/failing.heap" >/dev/null 2>"$work/failing.err" || fstatus=$?
+[ "$fstatus" = 2 ] || fail "a failing script exited with $fstatus, expected 2"
+grep -q 'failing.heap:4: error' "$work/failing.err" || fail "the script error is missing: $(cat "$work/failing.err")"
+# The summary row: 4 samples (the failing statement is sampled too), the peak after `new b`.
+grep -q '<tr><td class="num">4</td><td class="num">256 B</td><td class="num">2 (line 2: new b)</td>' "$work/failing.html" ||
+  fail "the failing script's report does not have 4 samples with the peak at line 2"
+
 echo "check_run_report_cli.sh: output unchanged by --report; report complete; unwritable path: status $bstatus, $(tail -n1 "$work/bad.err")"
