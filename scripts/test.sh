@@ -6,8 +6,14 @@
 # tour report is kept in build/artifacts/tour-report.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# chromium, nodejs and npm: the browser test opens the tour's HTML report in headless Chromium.
-scripts/deps.sh chromium nodejs npm
+# The browser tests open HTML reports in headless Chromium, driven from node. Asked for by
+# command, not package name: a machine whose Node.js comes with its own npm (NodeSource's
+# nodejs provides npm) must not get Debian's npm package on top of it.
+browser_deps=()
+[ -x /usr/bin/chromium ] || browser_deps+=(chromium)
+command -v node >/dev/null || browser_deps+=(nodejs)
+command -v npm >/dev/null || browser_deps+=(npm)
+scripts/deps.sh "${browser_deps[@]}"
 jobs=$(nproc)
 
 # The browser test's npm packages (pinned by tests/js/package-lock.json), installed again
