@@ -6,9 +6,14 @@
 # reports are kept in build/artifacts/ (tour-report.png, run-report.png).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# chromium for the browser tests of the HTML reports; node + npm for them and for the memlab
-# snapshot check (a nodejs that bundles npm needs no npm package).
-scripts/deps.sh chromium nodejs $(command -v npm >/dev/null || echo npm)
+# The browser tests open HTML reports in headless Chromium, driven from node (as is the memlab
+# snapshot check). Asked for by command, not package name: a machine whose Node.js comes with its
+# own npm (NodeSource's nodejs provides npm) must not get Debian's npm package on top of it.
+browser_deps=()
+[ -x /usr/bin/chromium ] || browser_deps+=(chromium)
+command -v node >/dev/null || browser_deps+=(nodejs)
+command -v npm >/dev/null || browser_deps+=(npm)
+scripts/deps.sh "${browser_deps[@]}"
 jobs=$(nproc)
 
 # The browser and snapshot tests' npm packages (pinned by tests/js/package-lock.json), installed again

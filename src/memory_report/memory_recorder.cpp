@@ -1,7 +1,6 @@
 // MemoryRecorder: samples of the allocator's statistics, collections through a collector callback,
 // and the by-type and pool views at the peak (memory_page.cpp draws them).
 #include <algorithm>
-#include <chrono>
 #include <map>
 
 #include "memory_report/recording.hpp"

@@ -1,5 +1,6 @@
 #include "tour/tour_report.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "report/bar_chart.hpp"
