@@ -2,13 +2,14 @@
 // one self-contained HTML page.
 //
 // Concept. A MemoryRecorder watches one Heap: every collection (through a collector callback:
-// generation, objects collected, bytes freed, pause), and, each time sample() is called, the bytes
-// the allocator holds per size class and for large blocks. At the sample with the most bytes
-// held (the peak) it also keeps the live bytes by type (every live object, by Heap::
-// for_each_object) and the allocator's arenas and pools with their occupancy (once the heap has
-// more than kExactDetailObjects objects, only at a peak a sixteenth above the last one so kept). write_html() draws
-// it all: memory over time (stacked by size class, collections marked), the collections with
-// their pauses and yields, the largest types at the peak and the pool map at the peak.
+// generation, objects collected, bytes freed, pause, when), and, each time sample() is called, the
+// bytes the allocator holds per size class and for large blocks. At the sample with the most
+// bytes held (the peak) it also keeps the live bytes by type (every live object, by Heap::
+// for_each_object) and the allocator's arenas and pools with their occupancy; once the heap has
+// more than kExactDetailObjects objects, only at a peak a sixteenth above the last one so kept,
+// and the page then says which sample they are of. write_html() draws it all: memory over time
+// (stacked by size class, collections marked), the collections with their pauses and yields, the
+// largest types at the peak and the pool map at the peak.
 //
 // `pyheap run --report FILE` samples after every statement of the script; a C++ program samples
 // where it likes:
