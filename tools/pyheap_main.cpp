@@ -1,10 +1,26 @@
 // The pyheap command-line program.
-//   pyheap run [--echo] [--snapshot OUT] FILE     execute a heap script (../shared/specs/heap-script.md)
+//   pyheap run [--echo] [--snapshot OUT] [--report FILE.html] FILE
+//                                execute a heap script (../shared/specs/heap-script.md), and
+//                                optionally write its heap snapshot and its memory report
+//                                (pyheap/memory_report.hpp)
+//   pyheap tour [--report FILE]  the same data in pyheap and CPython, bytes side by side
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <iostream>
+#include <memory>
+#include <string>
+
+#include "pyheap/memory_report.hpp"
 
 #include "script/script_runner.hpp"
+#include "tour/tour.hpp"
+
+// The CPython half of the tour, found in the source tree this program was built from (set by
+// CMakeLists.txt); --cpython-script or $PYHEAP_TOUR_CPYTHON_SCRIPT override it.
+#ifndef PYHEAP_TOUR_CPYTHON_SCRIPT
+#define PYHEAP_TOUR_CPYTHON_SCRIPT ""
+#endif
 
 int main(int argc, char** argv) {
   CLI::App app{"pyheap: Python's memory management for C++, shown event by event"};
@@ -17,6 +33,24 @@ int main(int argc, char** argv) {
   run->add_option("--snapshot", run_options.snapshot,
                   "When the script ends, write the heap to this file as a Chrome DevTools .heapsnapshot");
   run->add_option("FILE", script, "The heap script")->required();
+  std::string run_report;
+  run->add_option("--report", run_report,
+                  "Write an HTML report: memory after each statement, collections, largest types, pool map");
+
+  pyheap::tour::TourOptions tour_options;
+  if (const char* env = std::getenv("PYHEAP_TOUR_CPYTHON_SCRIPT"); env && *env)
+    tour_options.cpython_script = env;
+  else
+    tour_options.cpython_script = PYHEAP_TOUR_CPYTHON_SCRIPT;
+  CLI::App* tour = app.add_subcommand("tour", "Build the same data in pyheap and in CPython and print the bytes each uses");
+  tour->add_option("--report", tour_options.report, "Also write an HTML report with charts to this file");
+  tour->add_option("--records", tour_options.sizes.records, "Records in lesson 1")->capture_default_str()->check(CLI::Range(1, 10'000'000));
+  tour->add_option("--floats", tour_options.sizes.floats, "Floats in lesson 2")->capture_default_str()->check(CLI::Range(1, 100'000'000));
+  tour->add_option("--strings", tour_options.sizes.strings, "Strings in lesson 3")->capture_default_str()->check(CLI::Range(1, 10'000'000));
+  tour->add_option("--distinct", tour_options.sizes.distinct, "Distinct texts among them")->capture_default_str()->check(CLI::Range(1, 10'000'000));
+  tour->add_option("--nodes", tour_options.sizes.nodes, "Nodes in lesson 4's chain and ring")->capture_default_str()->check(CLI::Range(1, 10'000'000));
+  tour->add_option("--python", tour_options.python, "The CPython interpreter to compare with")->capture_default_str();
+  tour->add_option("--cpython-script", tour_options.cpython_script, "Path of tools/tour/cpython_side.py")->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -27,9 +61,28 @@ int main(int argc, char** argv) {
 
   std::ios::sync_with_stdio(false);
   if (*run) {
-    const int status = pyheap::script::run_script_file(script, run_options, std::cout, std::cerr);
+    std::unique_ptr<pyheap::MemoryRecorder> recorder;
+    bool report_failed = false;
+    if (!run_report.empty()) {
+      run_options.on_start = [&](pyheap::Heap& heap) { recorder = std::make_unique<pyheap::MemoryRecorder>(heap); };
+      run_options.after_statement = [&](pyheap::Heap&, std::size_t line, std::string_view statement) {
+        recorder->sample("line " + std::to_string(line) + ": " + std::string(statement));
+      };
+      run_options.on_finish = [&](pyheap::Heap&) {
+        try {
+          recorder->write_html(run_report, "pyheap run " + script);
+        } catch (const std::exception& e) {
+          std::cerr << "pyheap run: " << e.what() << '\n';
+          report_failed = true;
+        }
+        recorder.reset();  // before the heap goes: it removes its collector callback
+      };
+    }
+    int status = pyheap::script::run_script_file(script, run_options, std::cout, std::cerr);
+    if (status == 0 && report_failed) status = 1;
     std::cout.flush();
     return status;
   }
+  if (*tour) return pyheap::tour::run_tour(tour_options, std::cout, std::cerr);
   return 2;
 }

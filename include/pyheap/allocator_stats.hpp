@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 // PYHEAP_ALLOCATOR_STATS(CLASS, GLOBAL): CLASS(name, description) entries are per size class,
 // GLOBAL(name, description) entries are allocator-wide. Users pass a macro for the kind they
@@ -54,6 +55,26 @@ struct AllocatorStats {
   static constexpr std::size_t kNumSizeClasses = 32;
   PYHEAP_ALLOCATOR_STATS(PYHEAP_STATS_IGNORE, PYHEAP_STATS_FIELD)
   std::array<SizeClassStats, kNumSizeClasses> size_classes{};
+};
+
+/// One pool in SmallObjectAllocator::occupancy(): what a map of the arenas draws.
+struct PoolOccupancy {
+  enum class State : std::uint8_t {
+    InUse,        // assigned to a size class, at least one block in use
+    Empty,        // no block in use, kept committed for reuse
+    Decommitted,  // returned to the OS with madvise
+    Untouched,    // never used since its arena was mapped
+  };
+  State state = State::Untouched;
+  std::uint32_t block_size = 0;     // InUse only
+  std::uint32_t blocks_in_use = 0;  // InUse only
+  std::uint32_t capacity = 0;       // blocks the pool holds; InUse only
+};
+
+/// One mapped arena: its address and its pools in address order.
+struct ArenaOccupancy {
+  std::uintptr_t base = 0;
+  std::vector<PoolOccupancy> pools;
 };
 
 }  // namespace pyheap

@@ -11,6 +11,7 @@
 #include "pyheap/instance.hpp"
 #include "pyheap/int.hpp"
 #include "pyheap/list.hpp"
+#include "pyheap/memory_report.hpp"
 #include "pyheap/object.hpp"
 #include "pyheap/pool_allocator.hpp"
 #include "pyheap/record.hpp"

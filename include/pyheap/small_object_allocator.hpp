@@ -80,6 +80,9 @@ class SmallObjectAllocator {
   AllocatorStats stats() const;
   std::string format_stats_table() const;
   std::string format_stats_json() const;
+  /// Every mapped arena (in address order) with the state of each of its pools: a read-only
+  /// walk of the arena records and used-pool headers, O(arenas * pools per arena).
+  std::vector<ArenaOccupancy> occupancy() const;
 
   /// Calls fn(block, block_size, context) for every live block of `tag`, small ones (pool by
   /// pool, in address order within a pool) then large ones (most recent first). Read-only and

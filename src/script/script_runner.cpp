@@ -142,6 +142,8 @@ class Runner final : public Events {
   // `--snapshot FILE`: the heap as the script leaves it, before teardown.
   void write_snapshot(const std::string& path) const { write_heap_snapshot_file(capture_graph(), path); }
 
+  Heap& heap() noexcept { return heap_; }
+
   std::string take_unraisable() {
     std::string s = unraisable_.str();
     unraisable_.str({});
@@ -405,6 +407,15 @@ class Runner final : public Events {
 int run_script(std::string_view text, const std::string& filename, const RunOptions& options, std::ostream& out,
                std::ostream& err) {
   Runner runner(options, out);
+  if (options.on_start) options.on_start(runner.heap());
+  // on_finish runs on every way out, before the runner (and its heap) goes.
+  struct Finish {
+    const RunOptions& options;
+    Runner& runner;
+    ~Finish() {
+      if (options.on_finish) options.on_finish(runner.heap());
+    }
+  } finish{options, runner};
   std::size_t line_no = 0, pos = 0;
   while (pos <= text.size()) {
     std::size_t end = text.find('\n', pos);
@@ -417,10 +428,12 @@ int run_script(std::string_view text, const std::string& filename, const RunOpti
     try {
       runner.execute(tokens);
     } catch (const ScriptError& e) {
+      if (options.after_statement) options.after_statement(runner.heap(), line_no, line);
       out.flush();
       err << filename << ':' << line_no << ": error: " << e.what() << '\n';
       return 2;
     }
+    if (options.after_statement) options.after_statement(runner.heap(), line_no, line);
     if (std::string u = runner.take_unraisable(); !u.empty()) err << u;
   }
   if (!options.snapshot.empty()) {

@@ -5,9 +5,15 @@
 // before it were printed. The heap is always torn down cleanly and silently at the end.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <string_view>
+
+namespace pyheap {
+class Heap;
+}
 
 namespace pyheap::script {
 
@@ -15,6 +21,12 @@ struct RunOptions {
   bool echo = false;  // print "> statement" before each statement's events
   std::string snapshot;  // when not empty: write a .heapsnapshot there when the script ends
   bool allow_file_output = true;  // false: the `snapshot FILE` statement is an error (fuzzing)
+  // Observers of the script's heap (e.g. `--report`'s MemoryRecorder): on_start before the first
+  // statement, after_statement after each one (also after the one that failed), on_finish before
+  // the heap is torn down. They must not create or drop objects of the heap.
+  std::function<void(Heap&)> on_start;
+  std::function<void(Heap&, std::size_t line, std::string_view statement)> after_statement;
+  std::function<void(Heap&)> on_finish;
 };
 
 // Returns the process exit status: 0, or 2 for an invalid script.

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# check_report.sh PYHEAP JS_DIR ARTIFACTS_DIR
+# Runs the tour with small sizes writing its HTML report, then opens the report in headless
+# Chromium (tests/js/check_page.mjs): the charts must render without console errors. The
+# report and its screenshot stay in ARTIFACTS_DIR (tour-report.html, tour-report.png).
+# Fails loudly when node, Chromium or the npm packages are missing: scripts/test.sh installs them.
+set -euo pipefail
+pyheap=$1 js_dir=$2 artifacts=$3
+command -v node >/dev/null || { echo "check_report.sh: node not found (scripts/deps.sh nodejs npm)" >&2; exit 1; }
+chromium=${CHROMIUM:-/usr/bin/chromium}
+[ -x "$chromium" ] || { echo "check_report.sh: Chromium not found at $chromium (scripts/deps.sh chromium)" >&2; exit 1; }
+[ -d "$js_dir/node_modules/playwright-core" ] ||
+  { echo "check_report.sh: $js_dir/node_modules is missing (run 'npm ci' there; scripts/test.sh does)" >&2; exit 1; }
+
+mkdir -p "$artifacts"
+rm -f "$artifacts/tour-report.html" "$artifacts/tour-report.png"
+"$pyheap" tour --records 3000 --floats 20000 --strings 5000 --nodes 3000 \
+  --report "$artifacts/tour-report.html" >/dev/null
+
+# Four lessons with a bar chart each plus the chart of ratios; 2 + 2 + 3 + 5 representations,
+# a pyheap and a CPython bar each (the ring after collection and the freed chain may be 0 bytes:
+# drawn as empty bars, still present); the tables as printed.
+node "$js_dir/check_page.mjs" "$artifacts/tour-report.html" "$artifacts/tour-report.png" \
+  'svg.pyheap-bar-chart=5' \
+  'svg.pyheap-bar-chart rect.bar=24' \
+  'svg.pyheap-bar-chart .legend-item=5' \
+  'svg.pyheap-bar-chart .value-label=24' \
+  'svg.pyheap-bar-chart .tick=20' \
+  'table=4' \
+  'h2=5'
+[ -s "$artifacts/tour-report.png" ] || { echo "check_report.sh: no screenshot" >&2; exit 1; }
+echo "check_report.sh: screenshot in $artifacts/tour-report.png"
