@@ -1,5 +1,5 @@
 // The pyheap command-line program.
-//   pyheap run [--echo] FILE     execute a heap script (../shared/specs/heap-script.md)
+//   pyheap run [--echo] [--verbose] FILE     execute a heap script (../shared/specs/heap-script.md)
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   std::string script;
   CLI::App* run = app.add_subcommand("run", "Execute a heap script and print what the memory manager did");
   run->add_flag("--echo", run_options.echo, "Print each statement (as '> tokens') before its events");
+  run->add_flag("--verbose", run_options.verbose,
+                "After each collection, print what its garbage was made of (types, counts, bytes) as '#' lines");
   run->add_option("FILE", script, "The heap script")->required();
 
   try {

@@ -13,6 +13,9 @@ namespace pyheap::script {
 
 struct RunOptions {
   bool echo = false;  // print "> statement" before each statement's events
+  // After each collection, print what its garbage was, as '#' comment lines (so the output
+  // differs from the spec's only by lines a reader of events can skip).
+  bool verbose = false;
 };
 
 // Returns the process exit status: 0, or 2 for an invalid script.
