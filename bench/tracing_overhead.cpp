@@ -1,0 +1,165 @@
+// tracing_overhead: what allocation tracing costs on the make-and-drop path (issue 6, part 1).
+//
+//   tracing_overhead [--ops N] [--runs R]
+//
+// Times heap.make<T>() followed at once by dropping the Ref, for two object kinds:
+//   small      an 8-byte payload, no trace hook (a 16-byte block);
+//   container  two Ref fields and a trace hook (tracked by the collector: 32-byte block);
+// and two patterns: `pairs` (make, drop, make, drop: the block is reused at once) and `batch`
+// (make 4096 objects, then drop them all: the side table sees spread-out addresses).
+// Each figure is run untraced, traced with call sites only, and traced with a native backtrace of
+// depth 8. Each figure is the median of R runs of N operations, in nanoseconds per make+drop.
+//
+// Output: one JSON object per line (for bench/run.py), then one line per ratio:
+//   {"bench":"tracing_overhead","object":"small","pattern":"pairs","mode":"untraced","ns_per_op":12.3}
+//   {"bench":"tracing_overhead","object":"small","pattern":"pairs","ratio":"sites/untraced","value":1.21}
+// Built without tracing support (an older tree), only the untraced figures are printed: that is
+// how the before/after comparison of the untraced path is made.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "pyheap/pyheap.hpp"
+
+#if __has_include("pyheap/tracing.hpp")
+#include "pyheap/tracing.hpp"
+#define HAVE_TRACING 1
+#else
+#define HAVE_TRACING 0
+#endif
+
+namespace {
+
+using pyheap::Heap;
+using pyheap::Object;
+using pyheap::Ref;
+
+struct Small : Object {
+  explicit Small(std::int64_t v) : value(v) {}
+  std::int64_t value;
+};
+
+struct Container : Object {
+  Ref<Object> a, b;
+  void trace(pyheap::Tracer& t) { t(a, b); }
+};
+
+volatile std::int64_t g_sink;
+
+template <class T>
+Ref<T> make_one(Heap& heap, std::int64_t i) {
+  if constexpr (std::is_same_v<T, Small>) return heap.make<Small>(i);
+  else return heap.make<Container>();
+}
+
+template <class T>
+double time_pairs(Heap& heap, std::size_t ops) {
+  std::int64_t sink = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < ops; ++i) {
+    Ref<T> r = make_one<T>(heap, static_cast<std::int64_t>(i));
+    sink += static_cast<std::int64_t>(r->refcount());
+  }
+  const auto t1 = std::chrono::steady_clock::now();
+  g_sink = sink;
+  return std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(ops);
+}
+
+template <class T>
+double time_batch(Heap& heap, std::size_t ops) {
+  constexpr std::size_t kBatch = 4096;
+  std::vector<Ref<T>> held;
+  held.reserve(kBatch);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (std::size_t done = 0; done < ops; done += kBatch) {
+    for (std::size_t i = 0; i < kBatch; ++i) held.push_back(make_one<T>(heap, static_cast<std::int64_t>(i)));
+    held.clear();
+  }
+  const auto t1 = std::chrono::steady_clock::now();
+  const std::size_t rounded = (ops + kBatch - 1) / kBatch * kBatch;
+  return std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(rounded);
+}
+
+enum class Mode { Untraced, Sites, Backtrace };
+const char* mode_name(Mode m) {
+  switch (m) {
+    case Mode::Untraced: return "untraced";
+    case Mode::Sites: return "sites";
+    case Mode::Backtrace: return "backtrace8";
+  }
+  return "?";
+}
+
+template <class T>
+double measure(Mode mode, bool batch, std::size_t ops, int runs) {
+  std::vector<double> samples;
+  for (int r = 0; r < runs; ++r) {
+    Heap heap;
+    heap.gc().disable();
+#if HAVE_TRACING
+    if (mode == Mode::Sites) heap.tracing().start();
+    if (mode == Mode::Backtrace) heap.tracing().start(pyheap::TraceOptions{.backtrace_depth = 8});
+#endif
+    // Warm up: the pools, the side table's pages and the site table exist before timing.
+    batch ? time_batch<T>(heap, 8192) : time_pairs<T>(heap, 8192);
+    samples.push_back(batch ? time_batch<T>(heap, ops) : time_pairs<T>(heap, ops));
+  }
+  std::sort(samples.begin(), samples.end());
+  return samples[samples.size() / 2];
+}
+
+void print_figure(const char* object, const char* pattern, Mode mode, double ns) {
+  std::printf("{\"bench\":\"tracing_overhead\",\"object\":\"%s\",\"pattern\":\"%s\",\"mode\":\"%s\",\"ns_per_op\":%.2f}\n",
+              object, pattern, mode_name(mode), ns);
+}
+
+void print_ratio(const char* object, const char* pattern, const char* name, double value) {
+  std::printf("{\"bench\":\"tracing_overhead\",\"object\":\"%s\",\"pattern\":\"%s\",\"ratio\":\"%s\",\"value\":%.3f}\n",
+              object, pattern, name, value);
+}
+
+template <class T>
+void run_object(const char* object, std::size_t ops, int runs) {
+  for (bool batch : {false, true}) {
+    const char* pattern = batch ? "batch" : "pairs";
+    const double untraced = measure<T>(Mode::Untraced, batch, ops, runs);
+    print_figure(object, pattern, Mode::Untraced, untraced);
+#if HAVE_TRACING
+    const double sites = measure<T>(Mode::Sites, batch, ops, runs);
+    print_figure(object, pattern, Mode::Sites, sites);
+    // Backtraces cost microseconds each: fewer operations keep the run short.
+    const double bt = measure<T>(Mode::Backtrace, batch, ops / 16, runs);
+    print_figure(object, pattern, Mode::Backtrace, bt);
+    print_ratio(object, pattern, "sites/untraced", sites / untraced);
+    print_ratio(object, pattern, "backtrace8/untraced", bt / untraced);
+#endif
+    std::fflush(stdout);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::size_t ops = 4'000'000;
+  int runs = 7;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--ops") && i + 1 < argc) ops = std::strtoull(argv[++i], nullptr, 10);
+    else if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::atoi(argv[++i]);
+    else {
+      std::fprintf(stderr, "usage: tracing_overhead [--ops N] [--runs R]\n");
+      return 2;
+    }
+  }
+  if (ops < 4096 || runs < 1) {
+    std::fprintf(stderr, "tracing_overhead: --ops must be at least 4096 and --runs at least 1\n");
+    return 2;
+  }
+  run_object<Small>("small", ops, runs);
+  run_object<Container>("container", ops, runs);
+  return 0;
+}
