@@ -101,6 +101,10 @@ double measure(Mode mode, bool batch, std::size_t ops, int runs) {
   for (int r = 0; r < runs; ++r) {
     Heap heap;
     heap.gc().disable();
+    // One object that stays alive keeps its pool from ever becoming empty: otherwise each drop
+    // in `pairs` empties the heap's only pool and arena, and the allocator's arena release
+    // (madvise, then a page fault on the next make) dominates the figure.
+    Ref<T> anchor = make_one<T>(heap, -1);
 #if HAVE_TRACING
     if (mode == Mode::Sites) heap.tracing().start();
     if (mode == Mode::Backtrace) heap.tracing().start(pyheap::TraceOptions{.backtrace_depth = 8});
