@@ -1,6 +1,7 @@
 // pyheap/heap.hpp — a Heap: one runtime of objects, confined to one thread.
 //
-// A Heap owns a SmallObjectAllocator, a cycle Collector and every object made with make<T>().
+// A Heap owns a SmallObjectAllocator, a cycle Collector, an AllocationTracing (tracing.hpp: off
+// unless started; make records its caller's file:line when on) and every object made with make<T>().
 // Several heaps may live side by side, each on its own thread (counts are not atomic; debug
 // builds check the owning thread on the slow paths).
 //
