@@ -8,7 +8,8 @@
 // and two patterns: `pairs` (make, drop, make, drop: the block is reused at once) and `batch`
 // (make 4096 objects, then drop them all: the side table sees spread-out addresses).
 // Each figure is run untraced, traced with call sites only, and traced with a native backtrace of
-// depth 8. Each figure is the median of R runs of N operations, in nanoseconds per make+drop.
+// depth 8 (N/16 operations). Each figure is the median of R runs of N operations, in nanoseconds
+// per make+drop; each ratio the median of the R per-run ratios (the modes take turns).
 //
 // Output: one JSON object per line (for bench/run.py), then one line per ratio:
 //   {"bench":"tracing_overhead","object":"small","pattern":"pairs","mode":"untraced","ns_per_op":12.3}
@@ -95,26 +96,27 @@ const char* mode_name(Mode m) {
   return "?";
 }
 
+// One timed run in a fresh heap.
 template <class T>
-double measure(Mode mode, bool batch, std::size_t ops, int runs) {
-  std::vector<double> samples;
-  for (int r = 0; r < runs; ++r) {
-    Heap heap;
-    heap.gc().disable();
-    // One object that stays alive keeps its pool from ever becoming empty: otherwise each drop
-    // in `pairs` empties the heap's only pool and arena, and the allocator's arena release
-    // (madvise, then a page fault on the next make) dominates the figure.
-    Ref<T> anchor = make_one<T>(heap, -1);
+double run_once(Mode mode, bool batch, std::size_t ops) {
+  Heap heap;
+  heap.gc().disable();
+  // One object that stays alive keeps its pool from ever becoming empty: otherwise each drop
+  // in `pairs` empties the heap's only pool and arena, and the allocator's arena release
+  // (madvise, then a page fault on the next make) dominates the figure.
+  Ref<T> anchor = make_one<T>(heap, -1);
 #if HAVE_TRACING
-    if (mode == Mode::Sites) heap.tracing().start();
-    if (mode == Mode::Backtrace) heap.tracing().start(pyheap::TraceOptions{.backtrace_depth = 8});
+  if (mode == Mode::Sites) heap.tracing().start();
+  if (mode == Mode::Backtrace) heap.tracing().start(pyheap::TraceOptions{.backtrace_depth = 8});
 #endif
-    // Warm up: the pools, the side table's pages and the site table exist before timing.
-    batch ? time_batch<T>(heap, 8192) : time_pairs<T>(heap, 8192);
-    samples.push_back(batch ? time_batch<T>(heap, ops) : time_pairs<T>(heap, ops));
-  }
-  std::sort(samples.begin(), samples.end());
-  return samples[samples.size() / 2];
+  // Warm up: the pools, the side table's pages and the site table exist before timing.
+  batch ? time_batch<T>(heap, 8192) : time_pairs<T>(heap, 8192);
+  return batch ? time_batch<T>(heap, ops) : time_pairs<T>(heap, ops);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
 }
 
 void print_figure(const char* object, const char* pattern, Mode mode, double ns) {
@@ -127,20 +129,29 @@ void print_ratio(const char* object, const char* pattern, const char* name, doub
               object, pattern, name, value);
 }
 
+// The modes take turns within each run, and a ratio is the median of the per-run ratios: on a
+// shared machine, load that comes and goes then hits both sides of a ratio alike.
 template <class T>
 void run_object(const char* object, std::size_t ops, int runs) {
   for (bool batch : {false, true}) {
     const char* pattern = batch ? "batch" : "pairs";
-    const double untraced = measure<T>(Mode::Untraced, batch, ops, runs);
-    print_figure(object, pattern, Mode::Untraced, untraced);
+    std::vector<double> untraced, sites, bt, sites_ratio, bt_ratio;
+    for (int r = 0; r < runs; ++r) {
+      untraced.push_back(run_once<T>(Mode::Untraced, batch, ops));
 #if HAVE_TRACING
-    const double sites = measure<T>(Mode::Sites, batch, ops, runs);
-    print_figure(object, pattern, Mode::Sites, sites);
-    // Backtraces cost microseconds each: fewer operations keep the run short.
-    const double bt = measure<T>(Mode::Backtrace, batch, ops / 16, runs);
-    print_figure(object, pattern, Mode::Backtrace, bt);
-    print_ratio(object, pattern, "sites/untraced", sites / untraced);
-    print_ratio(object, pattern, "backtrace8/untraced", bt / untraced);
+      sites.push_back(run_once<T>(Mode::Sites, batch, ops));
+      // Backtraces cost microseconds each: fewer operations keep the run short.
+      bt.push_back(run_once<T>(Mode::Backtrace, batch, ops / 16));
+      sites_ratio.push_back(sites.back() / untraced.back());
+      bt_ratio.push_back(bt.back() / untraced.back());
+#endif
+    }
+    print_figure(object, pattern, Mode::Untraced, median(untraced));
+#if HAVE_TRACING
+    print_figure(object, pattern, Mode::Sites, median(sites));
+    print_figure(object, pattern, Mode::Backtrace, median(bt));
+    print_ratio(object, pattern, "sites/untraced", median(sites_ratio));
+    print_ratio(object, pattern, "backtrace8/untraced", median(bt_ratio));
 #endif
     std::fflush(stdout);
   }

@@ -194,7 +194,10 @@ class AllocationTracing {
   bool record(const Object* o, std::size_t bytes, std::uint16_t type_id,
               const std::source_location& where) noexcept;
   // Called by Heap::destroy for an object carrying kFlagTraced, before its block is freed.
+  // Inline, in src/trace/trace_state.hpp (heap.cpp is its one caller).
   void forget(const Object* o, std::size_t bytes) noexcept;
+  // record's slow part: capture a backtrace and intern the site with it.
+  std::uint32_t backtrace_site(const std::source_location& where, std::uint16_t type_id) noexcept;
 
   detail::TraceState* state_ = nullptr;  // null: off (the one load make tests)
 };

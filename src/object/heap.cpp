@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "common/assert.hpp"
+#include "trace/trace_state.hpp"
 
 namespace pyheap {
 

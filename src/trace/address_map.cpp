@@ -13,6 +13,26 @@ void* map_zeroed(std::size_t bytes) noexcept {
 }
 }  // namespace
 
+std::uint32_t* AddressMap::walk(std::uintptr_t key, bool create) noexcept {
+  const std::uintptr_t r = key >> (kLeafBits + kMidBits);
+  if (r >= kRootSize) [[unlikely]] return nullptr;
+  if (root_ == nullptr) [[unlikely]] {
+    if (!create || !grow_root()) return nullptr;
+  }
+  Mid* mid = root_[r];
+  if (mid == nullptr) [[unlikely]] {
+    if (!create || (mid = grow_mid(r)) == nullptr) return nullptr;
+  }
+  const std::uintptr_t m = (key >> kLeafBits) & (kMidSize - 1);
+  std::uint32_t* leaf = mid->leaves[m];
+  if (leaf == nullptr) [[unlikely]] {
+    if (!create || (leaf = grow_leaf(mid, m)) == nullptr) return nullptr;
+  }
+  cached_region_ = key >> kLeafBits;
+  cached_leaf_ = leaf;
+  return &leaf[key & (kLeafSize - 1)];
+}
+
 bool AddressMap::grow_root() noexcept {
   root_ = static_cast<Mid**>(map_zeroed(kRootSize * sizeof(Mid*)));
   return root_ != nullptr;

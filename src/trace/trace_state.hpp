@@ -7,6 +7,8 @@
 
 #include <cstddef>
 
+#include "common/assert.hpp"
+
 #include "pyheap/tracing.hpp"
 #include "trace/address_map.hpp"
 #include "trace/site_table.hpp"
@@ -24,3 +26,16 @@ struct TraceState {
 };
 
 }  // namespace pyheap::detail
+
+namespace pyheap {
+
+inline void AllocationTracing::forget(const Object* o, std::size_t bytes) noexcept {
+  if (state_ == nullptr) return;  // traced in a session that was stopped since
+  detail::TraceState& s = *state_;
+  if (s.addresses.take(o) == 0) return;  // traced in an earlier session
+  PYHEAP_ASSERT(s.current >= bytes && s.objects > 0);
+  s.current -= bytes;
+  --s.objects;
+}
+
+}  // namespace pyheap

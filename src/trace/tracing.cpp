@@ -49,32 +49,27 @@ std::size_t AllocationTracing::dropped() const noexcept { return state_ ? state_
 bool AllocationTracing::record(const Object* o, std::size_t bytes, std::uint16_t type_id,
                                const std::source_location& where) noexcept {
   detail::TraceState& s = *state_;
-  std::uint32_t id;
-  if (s.options.backtrace_depth == 0) {
-    id = s.sites.lookup(where, type_id);
-  } else {
-    std::uintptr_t frames[TraceOptions::kMaxBacktraceDepth];
-    // skip 1: the frames start at whoever called record (the make call, when make is inlined).
-    const std::size_t n = trace::capture_backtrace(frames, s.options.backtrace_depth, 1);
-    id = s.sites.intern(where, type_id, frames, n);
-  }
+  const std::uint32_t id =
+      s.options.backtrace_depth == 0 ? s.sites.lookup(where, type_id) : backtrace_site(where, type_id);
   if (id == 0 || !s.addresses.set(o, id)) [[unlikely]] {
     ++s.dropped;
     return false;
   }
   s.current += bytes;
-  s.peak = std::max(s.peak, s.current);
+  if (s.current > s.peak) s.peak = s.current;
   ++s.objects;
   return true;
 }
 
-void AllocationTracing::forget(const Object* o, std::size_t bytes) noexcept {
-  if (state_ == nullptr) return;  // traced in a session that was stopped since
+// Out of line, so that record's site-only path does not reserve the frame buffer.
+[[gnu::noinline]] std::uint32_t AllocationTracing::backtrace_site(const std::source_location& where,
+                                                                  std::uint16_t type_id) noexcept {
   detail::TraceState& s = *state_;
-  if (s.addresses.take(o) == 0) return;  // traced in an earlier session
-  PYHEAP_ASSERT(s.current >= bytes && s.objects > 0);
-  s.current -= bytes;
-  --s.objects;
+  std::uintptr_t frames[TraceOptions::kMaxBacktraceDepth];
+  // skip 2 (this function and record): the frames start at whoever called record, which is the
+  // function make was inlined into, or Heap::construct when it was not.
+  const std::size_t n = trace::capture_backtrace(frames, s.options.backtrace_depth, 2);
+  return s.sites.intern(where, type_id, frames, n);
 }
 
 std::uint32_t AllocationTracing::site_id(const Object* o) const noexcept {
