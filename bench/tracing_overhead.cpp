@@ -9,7 +9,7 @@
 // (make 4096 objects, then drop them all: the side table sees spread-out addresses).
 // Each figure is run untraced, traced with call sites only, and traced with a native backtrace of
 // depth 8 (N/16 operations). Each figure is the median of R runs of N operations, in nanoseconds
-// per make+drop; each ratio the median of the R per-run ratios (the modes take turns).
+// per make+drop of thread CPU time; each ratio the median of the R per-run ratios (the modes take turns).
 //
 // Output: one JSON object per line (for bench/run.py), then one line per ratio:
 //   {"bench":"tracing_overhead","object":"small","pattern":"pairs","mode":"untraced","ns_per_op":12.3}
@@ -17,7 +17,7 @@
 // Built without tracing support (an older tree), only the untraced figures are printed: that is
 // how the before/after comparison of the untraced path is made.
 #include <algorithm>
-#include <chrono>
+#include <ctime>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -52,6 +52,14 @@ struct Container : Object {
 
 volatile std::int64_t g_sink;
 
+// CPU time of this thread, in nanoseconds: on a shared machine, time spent preempted by other
+// processes would otherwise land on whichever mode happened to be running.
+double thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
+}
+
 template <class T>
 Ref<T> make_one(Heap& heap, std::int64_t i) {
   if constexpr (std::is_same_v<T, Small>) return heap.make<Small>(i);
@@ -61,14 +69,14 @@ Ref<T> make_one(Heap& heap, std::int64_t i) {
 template <class T>
 double time_pairs(Heap& heap, std::size_t ops) {
   std::int64_t sink = 0;
-  const auto t0 = std::chrono::steady_clock::now();
+  const double t0 = thread_cpu_ns();
   for (std::size_t i = 0; i < ops; ++i) {
     Ref<T> r = make_one<T>(heap, static_cast<std::int64_t>(i));
     sink += static_cast<std::int64_t>(r->refcount());
   }
-  const auto t1 = std::chrono::steady_clock::now();
+  const double t1 = thread_cpu_ns();
   g_sink = sink;
-  return std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(ops);
+  return (t1 - t0) / static_cast<double>(ops);
 }
 
 template <class T>
@@ -76,14 +84,14 @@ double time_batch(Heap& heap, std::size_t ops) {
   constexpr std::size_t kBatch = 4096;
   std::vector<Ref<T>> held;
   held.reserve(kBatch);
-  const auto t0 = std::chrono::steady_clock::now();
+  const double t0 = thread_cpu_ns();
   for (std::size_t done = 0; done < ops; done += kBatch) {
     for (std::size_t i = 0; i < kBatch; ++i) held.push_back(make_one<T>(heap, static_cast<std::int64_t>(i)));
     held.clear();
   }
-  const auto t1 = std::chrono::steady_clock::now();
+  const double t1 = thread_cpu_ns();
   const std::size_t rounded = (ops + kBatch - 1) / kBatch * kBatch;
-  return std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(rounded);
+  return (t1 - t0) / static_cast<double>(rounded);
 }
 
 enum class Mode { Untraced, Sites, Backtrace };
