@@ -82,29 +82,92 @@ class Heap {
   // make_at directly. (So a std::source_location cannot be T's last constructor argument.)
   // When tracing is off, the site is one pointer-sized value passed along and not looked at.
 #define PYHEAP_SITE std::source_location site = std::source_location::current()
-#define PYHEAP_FWD(x) std::forward<decltype(x)>(x)
-  template <class T> Ref<T> make(PYHEAP_SITE) { return make_at<T>(site); }
-  template <class T, class A0> Ref<T> make(A0&& a0, PYHEAP_SITE) { return make_at<T>(site, PYHEAP_FWD(a0)); }
-  template <class T, class A0, class A1> Ref<T> make(A0&& a0, A1&& a1, PYHEAP_SITE) { return make_at<T>(site, PYHEAP_FWD(a0), PYHEAP_FWD(a1)); }
-  template <class T, class A0, class A1, class A2> Ref<T> make(A0&& a0, A1&& a1, A2&& a2, PYHEAP_SITE) { return make_at<T>(site, PYHEAP_FWD(a0), PYHEAP_FWD(a1), PYHEAP_FWD(a2)); }
-  template <class T, class A0, class A1, class A2, class A3> Ref<T> make(A0&& a0, A1&& a1, A2&& a2, A3&& a3, PYHEAP_SITE) { return make_at<T>(site, PYHEAP_FWD(a0), PYHEAP_FWD(a1), PYHEAP_FWD(a2), PYHEAP_FWD(a3)); }
-  template <class T, class A0, class A1, class A2, class A3, class A4> Ref<T> make(A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, PYHEAP_SITE) { return make_at<T>(site, PYHEAP_FWD(a0), PYHEAP_FWD(a1), PYHEAP_FWD(a2), PYHEAP_FWD(a3), PYHEAP_FWD(a4)); }
-  template <class T, class A0, class A1, class A2, class A3, class A4, class A5> Ref<T> make(A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, A5&& a5, PYHEAP_SITE) { return make_at<T>(site, PYHEAP_FWD(a0), PYHEAP_FWD(a1), PYHEAP_FWD(a2), PYHEAP_FWD(a3), PYHEAP_FWD(a4), PYHEAP_FWD(a5)); }
-  template <class T, class A0, class A1, class A2, class A3, class A4, class A5, class A6> Ref<T> make(A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, A5&& a5, A6&& a6, PYHEAP_SITE) { return make_at<T>(site, PYHEAP_FWD(a0), PYHEAP_FWD(a1), PYHEAP_FWD(a2), PYHEAP_FWD(a3), PYHEAP_FWD(a4), PYHEAP_FWD(a5), PYHEAP_FWD(a6)); }
-  template <class T, class A0, class A1, class A2, class A3, class A4, class A5, class A6, class A7> Ref<T> make(A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, A5&& a5, A6&& a6, A7&& a7, PYHEAP_SITE) { return make_at<T>(site, PYHEAP_FWD(a0), PYHEAP_FWD(a1), PYHEAP_FWD(a2), PYHEAP_FWD(a3), PYHEAP_FWD(a4), PYHEAP_FWD(a5), PYHEAP_FWD(a6), PYHEAP_FWD(a7)); }
+#define PYHEAP_F(x) std::forward<decltype(x)>(x)
+  template <class T>
+  Ref<T> make(PYHEAP_SITE) {
+    return make_at<T>(site);
+  }
+  template <class T, class A0>
+  Ref<T> make(A0&& a0, PYHEAP_SITE) {
+    return make_at<T>(site, PYHEAP_F(a0));
+  }
+  template <class T, class A0, class A1>
+  Ref<T> make(A0&& a0, A1&& a1, PYHEAP_SITE) {
+    return make_at<T>(site, PYHEAP_F(a0), PYHEAP_F(a1));
+  }
+  template <class T, class A0, class A1, class A2>
+  Ref<T> make(A0&& a0, A1&& a1, A2&& a2, PYHEAP_SITE) {
+    return make_at<T>(site, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2));
+  }
+  template <class T, class A0, class A1, class A2, class A3>
+  Ref<T> make(A0&& a0, A1&& a1, A2&& a2, A3&& a3, PYHEAP_SITE) {
+    return make_at<T>(site, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3));
+  }
+  template <class T, class A0, class A1, class A2, class A3, class A4>
+  Ref<T> make(A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, PYHEAP_SITE) {
+    return make_at<T>(site, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3), PYHEAP_F(a4));
+  }
+  template <class T, class A0, class A1, class A2, class A3, class A4, class A5>
+  Ref<T> make(A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, A5&& a5, PYHEAP_SITE) {
+    return make_at<T>(site, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3),
+                           PYHEAP_F(a4), PYHEAP_F(a5));
+  }
+  template <class T, class A0, class A1, class A2, class A3, class A4, class A5, class A6>
+  Ref<T> make(A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, A5&& a5, A6&& a6, PYHEAP_SITE) {
+    return make_at<T>(site, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3),
+                           PYHEAP_F(a4), PYHEAP_F(a5), PYHEAP_F(a6));
+  }
+  template <class T, class A0, class A1, class A2, class A3, class A4, class A5, class A6, class A7>
+  Ref<T> make(A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, A5&& a5, A6&& a6, A7&& a7, PYHEAP_SITE) {
+    return make_at<T>(site, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3),
+                           PYHEAP_F(a4), PYHEAP_F(a5), PYHEAP_F(a6), PYHEAP_F(a7));
+  }
   // Creates a variable-size T (one with a `trailing_bytes()` hook) followed by `trailing` bytes
   // of inline storage, which T's constructor fills. After construction, trailing_bytes() must
   // report exactly `trailing`: the block is freed with the size the hook reports then.
-  template <class T> Ref<T> make_var(std::size_t trailing, PYHEAP_SITE) { return make_var_at<T>(site, trailing); }
-  template <class T, class A0> Ref<T> make_var(std::size_t trailing, A0&& a0, PYHEAP_SITE) { return make_var_at<T>(site, trailing, PYHEAP_FWD(a0)); }
-  template <class T, class A0, class A1> Ref<T> make_var(std::size_t trailing, A0&& a0, A1&& a1, PYHEAP_SITE) { return make_var_at<T>(site, trailing, PYHEAP_FWD(a0), PYHEAP_FWD(a1)); }
-  template <class T, class A0, class A1, class A2> Ref<T> make_var(std::size_t trailing, A0&& a0, A1&& a1, A2&& a2, PYHEAP_SITE) { return make_var_at<T>(site, trailing, PYHEAP_FWD(a0), PYHEAP_FWD(a1), PYHEAP_FWD(a2)); }
-  template <class T, class A0, class A1, class A2, class A3> Ref<T> make_var(std::size_t trailing, A0&& a0, A1&& a1, A2&& a2, A3&& a3, PYHEAP_SITE) { return make_var_at<T>(site, trailing, PYHEAP_FWD(a0), PYHEAP_FWD(a1), PYHEAP_FWD(a2), PYHEAP_FWD(a3)); }
-  template <class T, class A0, class A1, class A2, class A3, class A4> Ref<T> make_var(std::size_t trailing, A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, PYHEAP_SITE) { return make_var_at<T>(site, trailing, PYHEAP_FWD(a0), PYHEAP_FWD(a1), PYHEAP_FWD(a2), PYHEAP_FWD(a3), PYHEAP_FWD(a4)); }
-  template <class T, class A0, class A1, class A2, class A3, class A4, class A5> Ref<T> make_var(std::size_t trailing, A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, A5&& a5, PYHEAP_SITE) { return make_var_at<T>(site, trailing, PYHEAP_FWD(a0), PYHEAP_FWD(a1), PYHEAP_FWD(a2), PYHEAP_FWD(a3), PYHEAP_FWD(a4), PYHEAP_FWD(a5)); }
-  template <class T, class A0, class A1, class A2, class A3, class A4, class A5, class A6> Ref<T> make_var(std::size_t trailing, A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, A5&& a5, A6&& a6, PYHEAP_SITE) { return make_var_at<T>(site, trailing, PYHEAP_FWD(a0), PYHEAP_FWD(a1), PYHEAP_FWD(a2), PYHEAP_FWD(a3), PYHEAP_FWD(a4), PYHEAP_FWD(a5), PYHEAP_FWD(a6)); }
-  template <class T, class A0, class A1, class A2, class A3, class A4, class A5, class A6, class A7> Ref<T> make_var(std::size_t trailing, A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, A5&& a5, A6&& a6, A7&& a7, PYHEAP_SITE) { return make_var_at<T>(site, trailing, PYHEAP_FWD(a0), PYHEAP_FWD(a1), PYHEAP_FWD(a2), PYHEAP_FWD(a3), PYHEAP_FWD(a4), PYHEAP_FWD(a5), PYHEAP_FWD(a6), PYHEAP_FWD(a7)); }
-#undef PYHEAP_FWD
+  template <class T>
+  Ref<T> make_var(std::size_t trailing, PYHEAP_SITE) {
+    return make_var_at<T>(site, trailing);
+  }
+  template <class T, class A0>
+  Ref<T> make_var(std::size_t trailing, A0&& a0, PYHEAP_SITE) {
+    return make_var_at<T>(site, trailing, PYHEAP_F(a0));
+  }
+  template <class T, class A0, class A1>
+  Ref<T> make_var(std::size_t trailing, A0&& a0, A1&& a1, PYHEAP_SITE) {
+    return make_var_at<T>(site, trailing, PYHEAP_F(a0), PYHEAP_F(a1));
+  }
+  template <class T, class A0, class A1, class A2>
+  Ref<T> make_var(std::size_t trailing, A0&& a0, A1&& a1, A2&& a2, PYHEAP_SITE) {
+    return make_var_at<T>(site, trailing, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2));
+  }
+  template <class T, class A0, class A1, class A2, class A3>
+  Ref<T> make_var(std::size_t trailing, A0&& a0, A1&& a1, A2&& a2, A3&& a3, PYHEAP_SITE) {
+    return make_var_at<T>(site, trailing, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3));
+  }
+  template <class T, class A0, class A1, class A2, class A3, class A4>
+  Ref<T> make_var(std::size_t trailing, A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, PYHEAP_SITE) {
+    return make_var_at<T>(site, trailing, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3),
+                           PYHEAP_F(a4));
+  }
+  template <class T, class A0, class A1, class A2, class A3, class A4, class A5>
+  Ref<T> make_var(std::size_t trailing, A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, A5&& a5, PYHEAP_SITE) {
+    return make_var_at<T>(site, trailing, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3),
+                           PYHEAP_F(a4), PYHEAP_F(a5));
+  }
+  template <class T, class A0, class A1, class A2, class A3, class A4, class A5, class A6>
+  Ref<T> make_var(std::size_t trailing,
+                  A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, A5&& a5, A6&& a6, PYHEAP_SITE) {
+    return make_var_at<T>(site, trailing, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3),
+                           PYHEAP_F(a4), PYHEAP_F(a5), PYHEAP_F(a6));
+  }
+  template <class T, class A0, class A1, class A2, class A3, class A4, class A5, class A6, class A7>
+  Ref<T> make_var(std::size_t trailing,
+                  A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, A5&& a5, A6&& a6, A7&& a7, PYHEAP_SITE) {
+    return make_var_at<T>(site, trailing, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3),
+                           PYHEAP_F(a4), PYHEAP_F(a5), PYHEAP_F(a6), PYHEAP_F(a7));
+  }
+#undef PYHEAP_F
 #undef PYHEAP_SITE
   // make and make_var with an explicit allocation site, for factories that pass their own
   // caller's site along, and for any number of arguments.
