@@ -1,5 +1,5 @@
 // The pyheap command-line program.
-//   pyheap run [--echo] [--snapshot OUT] [--report FILE.html] FILE
+//   pyheap run [--echo] [--verbose] [--snapshot OUT] [--report FILE.html] FILE
 //                                execute a heap script (../shared/specs/heap-script.md), and
 //                                optionally write its heap snapshot and its memory report
 //                                (pyheap/memory_report.hpp)
@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   run->add_flag("--echo", run_options.echo, "Print each statement (as '> tokens') before its events");
   run->add_option("--snapshot", run_options.snapshot,
                   "When the script ends, write the heap to this file as a Chrome DevTools .heapsnapshot");
+  run->add_flag("--verbose", run_options.verbose,
+                "After each collection, print what its garbage was made of (types, counts, bytes) as '#' lines");
   run->add_option("FILE", script, "The heap script")->required();
   std::string run_report;
   run->add_option("--report", run_report,

@@ -30,6 +30,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "pyheap/ref.hpp"
@@ -37,6 +39,9 @@
 namespace pyheap {
 
 class Heap;
+namespace detail {
+class GarbageSummaryBuilder;  // src/gc/garbage_summary.hpp
+}
 
 inline constexpr int kNumGenerations = 3;
 
@@ -49,11 +54,36 @@ struct GenerationStats {
 
 enum class GcPhase { Start, Stop };
 
+// What one collection found unreachable, summarized before it was freed: the objects the
+// collection counts (the tracked containers it broke apart, plus weak reference objects that died
+// in their callback phase), not what their destruction released in turn. Bytes are block_request:
+// what make passed to the allocator, as tracing counts them.
+struct GarbageSummary {
+  struct Row {
+    std::string type;
+    std::string site;  // "file:line" in by_site, empty in by_type
+    std::size_t count = 0;
+    std::size_t bytes = 0;
+  };
+  std::size_t objects = 0;  // == CollectionInfo::collected
+  std::size_t bytes = 0;
+  std::vector<Row> by_type;  // bytes, then count, largest first
+  std::vector<Row> by_site;  // the traced objects among them (tracing.hpp), same order
+  std::size_t untraced = 0;  // objects without a site: tracing off, or made before it started
+
+  // "garbage: 3 objects, 96 bytes" then one indented line per type and per site, each line
+  // starting with `prefix`.
+  std::string format(std::string_view prefix = "") const;
+};
+
 struct CollectionInfo {
   int generation = 0;
   std::size_t collected = 0;      // valid in Stop
   std::size_t uncollectable = 0;  // valid in Stop (always 0: pyheap has no legacy finalizers)
   double seconds = 0;             // valid in Stop
+  // Valid in Stop, for the duration of the callback: what the garbage was. Null in Start, and
+  // when the summary could not be made (out of memory). Built only when a callback is registered.
+  const GarbageSummary* garbage = nullptr;
 };
 
 class Collector {
@@ -122,6 +152,7 @@ class Collector {
   void collect_generations();
   void move_to(Object* o, int list);
   void invoke_callbacks(GcPhase phase, const CollectionInfo& info);
+  void tally_garbage(const Object* o) noexcept;
   std::size_t handle_weakrefs(int old_list);
   void finalize_garbage();
   void handle_resurrected(int old_list);
@@ -153,6 +184,8 @@ class Collector {
   std::vector<std::pair<int, Callback>> callbacks_;
   int next_callback_id_ = 1;
   std::vector<Ref<Object>> garbage_;
+  // Set while a collection with callbacks runs: the garbage is tallied here before it is freed.
+  detail::GarbageSummaryBuilder* summary_ = nullptr;
 };
 
 }  // namespace pyheap

@@ -1,6 +1,7 @@
 // pyheap/heap.hpp — a Heap: one runtime of objects, confined to one thread.
 //
-// A Heap owns a SmallObjectAllocator, a cycle Collector and every object made with make<T>().
+// A Heap owns a SmallObjectAllocator, a cycle Collector, an AllocationTracing (tracing.hpp: off
+// unless started; make records its caller's file:line when on) and every object made with make<T>().
 // Several heaps may live side by side, each on its own thread (counts are not atomic; debug
 // builds check the owning thread on the slow paths).
 //
@@ -26,6 +27,8 @@
 #include <functional>
 #include <memory>
 #include <new>
+#include <optional>
+#include <source_location>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -41,6 +44,7 @@
 #include "pyheap/ref.hpp"
 #include "pyheap/small_object_allocator.hpp"
 #include "pyheap/tracer.hpp"
+#include "pyheap/tracing.hpp"
 #include "pyheap/type_info.hpp"
 #include "pyheap/weakref.hpp"
 
@@ -71,13 +75,106 @@ class Heap {
 
   // Creates a T in this heap with a count of one. Throws std::bad_alloc (heap unchanged) or
   // whatever T's constructor throws.
-  template <class T, class... Args>
-  Ref<T> make(Args&&... args);
+  //
+  // The call site is captured for allocation tracing (tracing.hpp) by a defaulted last parameter.
+  // A defaulted parameter after a deduced pack is never deduced, so there is one overload per
+  // argument count, 0..8, each forwarding to make_at; a T taking more arguments is made with
+  // make_at directly. (So a std::source_location cannot be T's last constructor argument.)
+  // When tracing is off, the site is one pointer-sized value passed along and not looked at.
+#define PYHEAP_SITE std::source_location site = std::source_location::current()
+#define PYHEAP_F(x) std::forward<decltype(x)>(x)
+  template <class T>
+  Ref<T> make(PYHEAP_SITE) {
+    return make_at<T>(site);
+  }
+  template <class T, class A0>
+  Ref<T> make(A0&& a0, PYHEAP_SITE) {
+    return make_at<T>(site, PYHEAP_F(a0));
+  }
+  template <class T, class A0, class A1>
+  Ref<T> make(A0&& a0, A1&& a1, PYHEAP_SITE) {
+    return make_at<T>(site, PYHEAP_F(a0), PYHEAP_F(a1));
+  }
+  template <class T, class A0, class A1, class A2>
+  Ref<T> make(A0&& a0, A1&& a1, A2&& a2, PYHEAP_SITE) {
+    return make_at<T>(site, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2));
+  }
+  template <class T, class A0, class A1, class A2, class A3>
+  Ref<T> make(A0&& a0, A1&& a1, A2&& a2, A3&& a3, PYHEAP_SITE) {
+    return make_at<T>(site, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3));
+  }
+  template <class T, class A0, class A1, class A2, class A3, class A4>
+  Ref<T> make(A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, PYHEAP_SITE) {
+    return make_at<T>(site, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3), PYHEAP_F(a4));
+  }
+  template <class T, class A0, class A1, class A2, class A3, class A4, class A5>
+  Ref<T> make(A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, A5&& a5, PYHEAP_SITE) {
+    return make_at<T>(site, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3),
+                           PYHEAP_F(a4), PYHEAP_F(a5));
+  }
+  template <class T, class A0, class A1, class A2, class A3, class A4, class A5, class A6>
+  Ref<T> make(A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, A5&& a5, A6&& a6, PYHEAP_SITE) {
+    return make_at<T>(site, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3),
+                           PYHEAP_F(a4), PYHEAP_F(a5), PYHEAP_F(a6));
+  }
+  template <class T, class A0, class A1, class A2, class A3, class A4, class A5, class A6, class A7>
+  Ref<T> make(A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, A5&& a5, A6&& a6, A7&& a7, PYHEAP_SITE) {
+    return make_at<T>(site, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3),
+                           PYHEAP_F(a4), PYHEAP_F(a5), PYHEAP_F(a6), PYHEAP_F(a7));
+  }
   // Creates a variable-size T (one with a `trailing_bytes()` hook) followed by `trailing` bytes
   // of inline storage, which T's constructor fills. After construction, trailing_bytes() must
   // report exactly `trailing`: the block is freed with the size the hook reports then.
+  template <class T>
+  Ref<T> make_var(std::size_t trailing, PYHEAP_SITE) {
+    return make_var_at<T>(site, trailing);
+  }
+  template <class T, class A0>
+  Ref<T> make_var(std::size_t trailing, A0&& a0, PYHEAP_SITE) {
+    return make_var_at<T>(site, trailing, PYHEAP_F(a0));
+  }
+  template <class T, class A0, class A1>
+  Ref<T> make_var(std::size_t trailing, A0&& a0, A1&& a1, PYHEAP_SITE) {
+    return make_var_at<T>(site, trailing, PYHEAP_F(a0), PYHEAP_F(a1));
+  }
+  template <class T, class A0, class A1, class A2>
+  Ref<T> make_var(std::size_t trailing, A0&& a0, A1&& a1, A2&& a2, PYHEAP_SITE) {
+    return make_var_at<T>(site, trailing, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2));
+  }
+  template <class T, class A0, class A1, class A2, class A3>
+  Ref<T> make_var(std::size_t trailing, A0&& a0, A1&& a1, A2&& a2, A3&& a3, PYHEAP_SITE) {
+    return make_var_at<T>(site, trailing, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3));
+  }
+  template <class T, class A0, class A1, class A2, class A3, class A4>
+  Ref<T> make_var(std::size_t trailing, A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, PYHEAP_SITE) {
+    return make_var_at<T>(site, trailing, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3),
+                           PYHEAP_F(a4));
+  }
+  template <class T, class A0, class A1, class A2, class A3, class A4, class A5>
+  Ref<T> make_var(std::size_t trailing, A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, A5&& a5, PYHEAP_SITE) {
+    return make_var_at<T>(site, trailing, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3),
+                           PYHEAP_F(a4), PYHEAP_F(a5));
+  }
+  template <class T, class A0, class A1, class A2, class A3, class A4, class A5, class A6>
+  Ref<T> make_var(std::size_t trailing,
+                  A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, A5&& a5, A6&& a6, PYHEAP_SITE) {
+    return make_var_at<T>(site, trailing, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3),
+                           PYHEAP_F(a4), PYHEAP_F(a5), PYHEAP_F(a6));
+  }
+  template <class T, class A0, class A1, class A2, class A3, class A4, class A5, class A6, class A7>
+  Ref<T> make_var(std::size_t trailing,
+                  A0&& a0, A1&& a1, A2&& a2, A3&& a3, A4&& a4, A5&& a5, A6&& a6, A7&& a7, PYHEAP_SITE) {
+    return make_var_at<T>(site, trailing, PYHEAP_F(a0), PYHEAP_F(a1), PYHEAP_F(a2), PYHEAP_F(a3),
+                           PYHEAP_F(a4), PYHEAP_F(a5), PYHEAP_F(a6), PYHEAP_F(a7));
+  }
+#undef PYHEAP_F
+#undef PYHEAP_SITE
+  // make and make_var with an explicit allocation site, for factories that pass their own
+  // caller's site along, and for any number of arguments.
   template <class T, class... Args>
-  Ref<T> make_var(std::size_t trailing, Args&&... args);
+  Ref<T> make_at(std::source_location site, Args&&... args);
+  template <class T, class... Args>
+  Ref<T> make_var_at(std::source_location site, std::size_t trailing, Args&&... args);
 
   // The one Str of this heap with this UTF-8 text (containers/str.hpp). The table does not own
   // its strings: an interned string dies as any other when its last Ref goes.
@@ -89,6 +186,11 @@ class Heap {
 
   Collector& gc() noexcept { return gc_; }
   const Collector& gc() const noexcept { return gc_; }
+  // Allocation tracing (tracing.hpp): off until tracing().start().
+  AllocationTracing& tracing() noexcept { return tracing_; }
+  const AllocationTracing& tracing() const noexcept { return tracing_; }
+  // Where a live object was made, if it was made while tracing was on (tracing().site_of).
+  std::optional<AllocationSite> allocation_site(const Object* o) const { return tracing_.site_of(o); }
   SmallObjectAllocator& allocator() noexcept { return alloc_; }
   const SmallObjectAllocator& allocator() const noexcept { return alloc_; }
 
@@ -148,7 +250,7 @@ class Heap {
  private:
   // The one path that makes objects: make (trailing == 0) and make_var share it.
   template <class T, class... Args>
-  Ref<T> construct(std::size_t trailing, Args&&... args);
+  Ref<T> construct(std::source_location site, std::size_t trailing, Args&&... args);
   friend void detail::release(Object*) noexcept;
   friend class Collector;
   friend class WeakReference;
@@ -167,6 +269,7 @@ class Heap {
   friend detail::ContainerCache& detail::container_cache(Heap&);
 
   SmallObjectAllocator alloc_;  // first member: destroyed last, after every object is gone
+  AllocationTracing tracing_;   // before every member that can own objects: freed ones forget here
   Collector gc_;
   std::unordered_map<const Object*, WeakReference*> weak_heads_;
   std::vector<Object*> immortals_;
@@ -229,19 +332,19 @@ TypeInfo make_type_info() {
 }  // namespace detail
 
 template <class T, class... Args>
-Ref<T> Heap::make(Args&&... args) {
+Ref<T> Heap::make_at(std::source_location site, Args&&... args) {
   static_assert(!detail::VarSized<T>, "variable-size objects are made with make_var");
-  return construct<T>(0, std::forward<Args>(args)...);
+  return construct<T>(site, 0, std::forward<Args>(args)...);
 }
 
 template <class T, class... Args>
-Ref<T> Heap::make_var(std::size_t trailing, Args&&... args) {
+Ref<T> Heap::make_var_at(std::source_location site, std::size_t trailing, Args&&... args) {
   static_assert(detail::VarSized<T>, "make_var needs a trailing_bytes() hook to free the block");
-  return construct<T>(trailing, std::forward<Args>(args)...);
+  return construct<T>(site, trailing, std::forward<Args>(args)...);
 }
 
 template <class T, class... Args>
-Ref<T> Heap::construct(std::size_t trailing, Args&&... args) {
+Ref<T> Heap::construct(std::source_location site, std::size_t trailing, Args&&... args) {
   static const std::uint16_t id = detail::type_id_of<T>();
   static const TypeInfo& ti = detail::type_info(id);
   check_thread();
@@ -266,7 +369,12 @@ Ref<T> Heap::construct(std::size_t trailing, Args&&... args) {
     }
   }
   Object* o = static_cast<Object*>(t);
-  o->ob_ = ObjectHeader{1, id, 0, detail::kGcUntracked};
+  std::uint8_t flags = 0;
+  // Tracing off: this load and a never-taken branch are all it costs (tracing.hpp).
+  if (tracing_.state_ != nullptr) [[unlikely]] {
+    if (tracing_.record(o, bytes, id, site)) flags = detail::kFlagTraced;
+  }
+  o->ob_ = ObjectHeader{1, id, flags, detail::kGcUntracked};
   ++live_;
   Ref<T> r = Ref<T>::adopt(t);
   if (ti.tracked) gc_.track(o);  // on bad_alloc, r's destructor frees the new object

@@ -5,7 +5,7 @@
 //
 //   bits  0..31  refcnt    strong references (Ref<T>) to the object; 0 means "being destroyed"
 //   bits 32..47  type_id   index into the process-wide type table (size, trace, finalize, name)
-//   bits 48..55  flags     HasWeakrefs | Finalized | Immortal
+//   bits 48..55  flags     HasWeakrefs | Finalized | Immortal | Traced
 //   bits 56..63  gc_state  which collector list holds the object (3 bits) + collection marks
 //
 // Objects of a type with a `void trace(pyheap::Tracer&)` member are *containers*: the collector
@@ -43,6 +43,9 @@ namespace detail {
 inline constexpr std::uint8_t kFlagHasWeakrefs = 1u << 0;
 inline constexpr std::uint8_t kFlagFinalized = 1u << 1;
 inline constexpr std::uint8_t kFlagImmortal = 1u << 2;
+// Made while allocation tracing was on and recorded (tracing.hpp): only such objects make the
+// free path look at the tracing side table, so freeing an untraced object costs one bit test.
+inline constexpr std::uint8_t kFlagTraced = 1u << 3;
 // Immortal counts start here: 2^30 unbalanced decrements would be needed to reach zero, and an
 // accidental zero is caught by the slow path, which restores the count instead of freeing.
 inline constexpr std::uint32_t kImmortalBase = 1u << 30;

@@ -21,6 +21,7 @@
 #include "pyheap/str.hpp"
 #include "pyheap/table.hpp"
 #include "pyheap/tracer.hpp"
+#include "pyheap/tracing.hpp"
 #include "pyheap/tuple.hpp"
 #include "pyheap/type_info.hpp"
 #include "pyheap/weakref.hpp"

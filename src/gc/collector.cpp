@@ -13,8 +13,11 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <new>
+#include <optional>
 
 #include "common/assert.hpp"
+#include "gc/garbage_summary.hpp"
 #include "pyheap/heap.hpp"
 
 namespace pyheap {
@@ -187,6 +190,14 @@ void Collector::collect_generations() {
 
 std::size_t Collector::collect_with_callbacks(int generation) {
   invoke_callbacks(GcPhase::Start, CollectionInfo{generation, 0, 0, 0});
+  // The garbage is tallied only for someone to read it: with no callback, collections pay nothing.
+  std::optional<detail::GarbageSummaryBuilder> builder;
+  if (!callbacks_.empty()) builder.emplace(heap_.tracing());
+  struct SummaryScope {  // a collection that throws must not leave a dangling builder behind
+    detail::GarbageSummaryBuilder*& slot;
+    ~SummaryScope() { slot = nullptr; }
+  } scope{summary_};
+  summary_ = builder ? &*builder : nullptr;
   const auto t0 = std::chrono::steady_clock::now();
   const std::size_t n = collect_main(generation);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -194,8 +205,26 @@ std::size_t Collector::collect_with_callbacks(int generation) {
   ++s.collections;
   s.collected += n;
   s.seconds += secs;
-  invoke_callbacks(GcPhase::Stop, CollectionInfo{generation, n, 0, secs});
+  std::optional<GarbageSummary> summary;
+  if (builder && summary_ != nullptr) {
+    try {
+      summary = builder->finish();
+    } catch (const std::bad_alloc&) {
+    }
+  }
+  // Every counted object was tallied, unless tallying ran out of memory on the way.
+  PYHEAP_ASSERT(!summary || summary->objects == n);
+  invoke_callbacks(GcPhase::Stop, CollectionInfo{generation, n, 0, secs, summary ? &*summary : nullptr});
   return n;
+}
+
+void Collector::tally_garbage(const Object* o) noexcept {
+  if (summary_ == nullptr) return;
+  try {
+    summary_->add(o);
+  } catch (const std::bad_alloc&) {
+    summary_ = nullptr;  // no summary for this collection rather than a wrong one
+  }
 }
 
 // gc_refs := refcnt, minus the references from inside the set: what is left counts references
@@ -377,7 +406,11 @@ std::size_t Collector::collect_main(int generation) {
   std::size_t n = handle_weakrefs(old);
   finalize_garbage();
   handle_resurrected(old);
-  for (Object* o : unreachable) n += o != nullptr;
+  for (Object* o : unreachable) {
+    if (o == nullptr) continue;
+    ++n;
+    tally_garbage(o);  // before delete_garbage frees it
+  }
   delete_garbage(old);
   return n;
 }
@@ -412,6 +445,7 @@ std::size_t Collector::handle_weakrefs(int old) {
       // The callback dropped the last other reference: the weak reference object dies now, and
       // (as in CPython) it is counted among what the collection freed.
       ++freed;
+      tally_garbage(wr);
       wr->decref();
     } else {
       wr->decref();

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "common/assert.hpp"
+#include "trace/trace_state.hpp"
 
 namespace pyheap {
 
@@ -160,6 +161,9 @@ void Heap::destroy(Object* o) noexcept {
     run_weakref_callbacks(callbacks);
   }
   const std::size_t bytes = detail::block_request(o);  // a variable-size length dies with ~T()
+  // Forgotten before ~T(): a snapshot taken from a destructor must not find a half-destroyed
+  // object, and before the free: the next object at this address must find its slot empty.
+  if (o->ob_.flags & detail::kFlagTraced) [[unlikely]] tracing_.forget(o, bytes);
   ti.destroy(o);
   --live_;
   alloc_.deallocate(reinterpret_cast<char*>(o) - ti.prefix, bytes);

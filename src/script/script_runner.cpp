@@ -95,6 +95,13 @@ class Runner final : public Events {
       }
       unraisable_ << "Exception ignored in " << info.where << ": " << what << '\n';
     });
+    if (options_.verbose) {
+      heap_.gc().add_callback([this](GcPhase phase, const CollectionInfo& info) {
+        if (phase != GcPhase::Stop || tearing_down_) return;
+        out_ << "# gc: generation " << info.generation << ", collected " << info.collected << '\n';
+        if (info.garbage != nullptr && info.collected != 0) out_ << info.garbage->format("# ");
+      });
+    }
   }
 
   ~Runner() {

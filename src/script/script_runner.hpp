@@ -27,6 +27,9 @@ struct RunOptions {
   std::function<void(Heap&)> on_start;
   std::function<void(Heap&, std::size_t line, std::string_view statement)> after_statement;
   std::function<void(Heap&)> on_finish;
+  // After each collection, print what its garbage was, as '#' comment lines (so the output
+  // differs from the spec's only by lines a reader of events can skip).
+  bool verbose = false;
 };
 
 // Returns the process exit status: 0, or 2 for an invalid script.

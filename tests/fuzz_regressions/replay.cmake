@@ -1,9 +1,13 @@
-# cmake -DPYHEAP=path/to/pyheap (-DINPUT=file | -DDIR=directory) -P replay.cmake
-# Runs each input with `pyheap run --echo` and fails unless every run exits 0, or exits 2 with a
+# cmake -DPYHEAP=path/to/pyheap (-DINPUT=file | -DDIR=directory) [-DRUN_ARGS="--echo --verbose"] -P replay.cmake
+# Runs each input with `pyheap run --echo` (or RUN_ARGS) and fails unless every run exits 0, or exits 2 with a
 # "error:" message, without any sanitizer or PYHEAP_ASSERT report.
 if(NOT PYHEAP)
   message(FATAL_ERROR "replay.cmake: -DPYHEAP=... is required")
 endif()
+if(NOT DEFINED RUN_ARGS)
+  set(RUN_ARGS --echo)
+endif()
+separate_arguments(run_args UNIX_COMMAND "${RUN_ARGS}")
 set(inputs)
 if(INPUT)
   list(APPEND inputs ${INPUT})
@@ -18,7 +22,7 @@ endif()
 
 set(failures 0)
 foreach(input IN LISTS inputs)
-  execute_process(COMMAND ${PYHEAP} run --echo ${input}
+  execute_process(COMMAND ${PYHEAP} run ${run_args} ${input}
                   RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err TIMEOUT 60)
   set(bad "")
   if(NOT rc STREQUAL "0" AND NOT rc STREQUAL "2")

@@ -1,0 +1,188 @@
+// tracing_overhead: what allocation tracing costs on the make-and-drop path (issue 6, part 1).
+//
+//   tracing_overhead [--ops N] [--runs R]
+//
+// Times heap.make<T>() followed at once by dropping the Ref, for two object kinds:
+//   small      an 8-byte payload, no trace hook (a 16-byte block);
+//   container  two Ref fields and a trace hook (tracked by the collector: 32-byte block);
+// and two patterns: `pairs` (make, drop, make, drop: the block is reused at once) and `batch`
+// (make 4096 objects, then drop them all: the side table sees spread-out addresses).
+// Each figure is run untraced, traced with call sites only, and traced with a native backtrace of
+// depth 8 (N/16 operations). Each figure is the median of R runs of N operations, in nanoseconds
+// per make+drop of thread CPU time; each ratio the median of the R per-run ratios (the modes take turns).
+//
+// Output: one JSON object per line (for bench/run.py), then one line per ratio:
+//   {"bench":"tracing_overhead","object":"small","pattern":"pairs","mode":"untraced","ns_per_op":12.3}
+//   {"bench":"tracing_overhead","object":"small","pattern":"pairs","ratio":"sites/untraced","value":1.21}
+// Built without tracing support (an older tree), only the untraced figures are printed: that is
+// how the before/after comparison of the untraced path is made.
+#include <algorithm>
+#include <ctime>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "pyheap/pyheap.hpp"
+
+#if __has_include("pyheap/tracing.hpp")
+#include "pyheap/tracing.hpp"
+#define HAVE_TRACING 1
+#else
+#define HAVE_TRACING 0
+#endif
+
+namespace {
+
+using pyheap::Heap;
+using pyheap::Object;
+using pyheap::Ref;
+
+struct Small : Object {
+  explicit Small(std::int64_t v) : value(v) {}
+  std::int64_t value;
+};
+
+struct Container : Object {
+  Ref<Object> a, b;
+  void trace(pyheap::Tracer& t) { t(a, b); }
+};
+
+volatile std::int64_t g_sink;
+
+// CPU time of this thread, in nanoseconds: on a shared machine, time spent preempted by other
+// processes would otherwise land on whichever mode happened to be running.
+double thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
+}
+
+template <class T>
+Ref<T> make_one(Heap& heap, std::int64_t i) {
+  if constexpr (std::is_same_v<T, Small>) return heap.make<Small>(i);
+  else return heap.make<Container>();
+}
+
+template <class T>
+double time_pairs(Heap& heap, std::size_t ops) {
+  std::int64_t sink = 0;
+  const double t0 = thread_cpu_ns();
+  for (std::size_t i = 0; i < ops; ++i) {
+    Ref<T> r = make_one<T>(heap, static_cast<std::int64_t>(i));
+    sink += static_cast<std::int64_t>(r->refcount());
+  }
+  const double t1 = thread_cpu_ns();
+  g_sink = sink;
+  return (t1 - t0) / static_cast<double>(ops);
+}
+
+template <class T>
+double time_batch(Heap& heap, std::size_t ops) {
+  constexpr std::size_t kBatch = 4096;
+  std::vector<Ref<T>> held;
+  held.reserve(kBatch);
+  const double t0 = thread_cpu_ns();
+  for (std::size_t done = 0; done < ops; done += kBatch) {
+    for (std::size_t i = 0; i < kBatch; ++i) held.push_back(make_one<T>(heap, static_cast<std::int64_t>(i)));
+    held.clear();
+  }
+  const double t1 = thread_cpu_ns();
+  const std::size_t rounded = (ops + kBatch - 1) / kBatch * kBatch;
+  return (t1 - t0) / static_cast<double>(rounded);
+}
+
+enum class Mode { Untraced, Sites, Backtrace };
+const char* mode_name(Mode m) {
+  switch (m) {
+    case Mode::Untraced: return "untraced";
+    case Mode::Sites: return "sites";
+    case Mode::Backtrace: return "backtrace8";
+  }
+  return "?";
+}
+
+// One timed run in a fresh heap.
+template <class T>
+double run_once(Mode mode, bool batch, std::size_t ops) {
+  Heap heap;
+  heap.gc().disable();
+  // One object that stays alive keeps its pool from ever becoming empty: otherwise each drop
+  // in `pairs` empties the heap's only pool and arena, and the allocator's arena release
+  // (madvise, then a page fault on the next make) dominates the figure.
+  Ref<T> anchor = make_one<T>(heap, -1);
+#if HAVE_TRACING
+  if (mode == Mode::Sites) heap.tracing().start();
+  if (mode == Mode::Backtrace) heap.tracing().start(pyheap::TraceOptions{.backtrace_depth = 8});
+#endif
+  // Warm up: the pools, the side table's pages and the site table exist before timing.
+  batch ? time_batch<T>(heap, 8192) : time_pairs<T>(heap, 8192);
+  return batch ? time_batch<T>(heap, ops) : time_pairs<T>(heap, ops);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+void print_figure(const char* object, const char* pattern, Mode mode, double ns) {
+  std::printf("{\"bench\":\"tracing_overhead\",\"object\":\"%s\",\"pattern\":\"%s\",\"mode\":\"%s\",\"ns_per_op\":%.2f}\n",
+              object, pattern, mode_name(mode), ns);
+}
+
+void print_ratio(const char* object, const char* pattern, const char* name, double value) {
+  std::printf("{\"bench\":\"tracing_overhead\",\"object\":\"%s\",\"pattern\":\"%s\",\"ratio\":\"%s\",\"value\":%.3f}\n",
+              object, pattern, name, value);
+}
+
+// The modes take turns within each run, and a ratio is the median of the per-run ratios: on a
+// shared machine, load that comes and goes then hits both sides of a ratio alike.
+template <class T>
+void run_object(const char* object, std::size_t ops, int runs) {
+  for (bool batch : {false, true}) {
+    const char* pattern = batch ? "batch" : "pairs";
+    std::vector<double> untraced, sites, bt, sites_ratio, bt_ratio;
+    for (int r = 0; r < runs; ++r) {
+      untraced.push_back(run_once<T>(Mode::Untraced, batch, ops));
+#if HAVE_TRACING
+      sites.push_back(run_once<T>(Mode::Sites, batch, ops));
+      // Backtraces cost microseconds each: fewer operations keep the run short.
+      bt.push_back(run_once<T>(Mode::Backtrace, batch, ops / 16));
+      sites_ratio.push_back(sites.back() / untraced.back());
+      bt_ratio.push_back(bt.back() / untraced.back());
+#endif
+    }
+    print_figure(object, pattern, Mode::Untraced, median(untraced));
+#if HAVE_TRACING
+    print_figure(object, pattern, Mode::Sites, median(sites));
+    print_figure(object, pattern, Mode::Backtrace, median(bt));
+    print_ratio(object, pattern, "sites/untraced", median(sites_ratio));
+    print_ratio(object, pattern, "backtrace8/untraced", median(bt_ratio));
+#endif
+    std::fflush(stdout);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::size_t ops = 4'000'000;
+  int runs = 7;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--ops") && i + 1 < argc) ops = std::strtoull(argv[++i], nullptr, 10);
+    else if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::atoi(argv[++i]);
+    else {
+      std::fprintf(stderr, "usage: tracing_overhead [--ops N] [--runs R]\n");
+      return 2;
+    }
+  }
+  if (ops < 4096 || runs < 1) {
+    std::fprintf(stderr, "tracing_overhead: --ops must be at least 4096 and --runs at least 1\n");
+    return 2;
+  }
+  run_object<Small>("small", ops, runs);
+  run_object<Container>("container", ops, runs);
+  return 0;
+}
