@@ -43,6 +43,7 @@ TARGETS = [
     (r'^Ref copy\+drop', 'shared_ptr', 'ratio', 0.2),
     (r'^rss after freeing all', None, 'below', 1.0),
     (r'^footprint ', 'CPython', 'smaller', 1.0),
+    (r'^tracing make\+drop .*\(sites only\)', 'untraced', 'ratio', 1.3),  # issue 6
 ]
 
 
@@ -61,6 +62,9 @@ def programs(build, sizes):
     out.append(('cpython gc', [CPYTHON, os.path.join(HERE, 'cpython_workloads.py'), 'gc', sizes,
                                shapes], {}))
     out.append(('footprint', [os.path.join(b, 'footprint')], {}))
+    # Traced against untraced make+drop, both timed within each run (tracing_overhead.cpp).
+    out.append(('tracing_overhead', [os.path.join(b, 'tracing_overhead'), '--harness', '--runs', '3',
+                                     '--ops', '1000000'], {}))
     out.append(('cpython footprint', [CPYTHON, os.path.join(HERE, 'cpython_workloads.py'),
                                       'footprint'], {}))
     return out

@@ -1,6 +1,6 @@
 // tracing_overhead: what allocation tracing costs on the make-and-drop path (issue 6, part 1).
 //
-//   tracing_overhead [--ops N] [--runs R]
+//   tracing_overhead [--ops N] [--runs R] [--harness]
 //
 // Times heap.make<T>() followed at once by dropping the Ref, for two object kinds:
 //   small      an 8-byte payload, no trace hook (a 16-byte block);
@@ -14,6 +14,10 @@
 // Output: one JSON object per line (for bench/run.py), then one line per ratio:
 //   {"bench":"tracing_overhead","object":"small","pattern":"pairs","mode":"untraced","ns_per_op":12.3}
 //   {"bench":"tracing_overhead","object":"small","pattern":"pairs","ratio":"sites/untraced","value":1.21}
+// With --harness, the figures are printed instead as bench/run.py's records (bench_util.hpp's emit):
+// per object and pattern, a figure for sites-only tracing and one for backtraces, each with the
+// traced time as subject "pyheap" and the untraced time of the same run as subject "untraced", so
+// the driver's pyheap/peer ratio is the overhead (the issue-6 target is <= 1.3 for sites only).
 // Built without tracing support (an older tree), only the untraced figures are printed: that is
 // how the before/after comparison of the untraced path is made.
 #include <algorithm>
@@ -25,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.hpp"
 #include "pyheap/pyheap.hpp"
 
 #if __has_include("pyheap/tracing.hpp")
@@ -139,8 +144,15 @@ void print_ratio(const char* object, const char* pattern, const char* name, doub
 
 // The modes take turns within each run, and a ratio is the median of the per-run ratios: on a
 // shared machine, load that comes and goes then hits both sides of a ratio alike.
+void emit_for_harness(const char* object, const char* pattern, const char* mode, double traced,
+                      double untraced) {
+  const std::string figure = std::string("tracing make+drop ") + object + " " + pattern + " (" + mode + ")";
+  bench::emit(figure, "pyheap", traced, "ns/op");
+  bench::emit(figure, "untraced", untraced, "ns/op");
+}
+
 template <class T>
-void run_object(const char* object, std::size_t ops, int runs) {
+void run_object(const char* object, std::size_t ops, int runs, bool harness) {
   for (bool batch : {false, true}) {
     const char* pattern = batch ? "batch" : "pairs";
     std::vector<double> untraced, sites, bt, sites_ratio, bt_ratio;
@@ -154,6 +166,13 @@ void run_object(const char* object, std::size_t ops, int runs) {
       bt_ratio.push_back(bt.back() / untraced.back());
 #endif
     }
+#if HAVE_TRACING
+    if (harness) {
+      emit_for_harness(object, pattern, "sites only", median(sites), median(untraced));
+      emit_for_harness(object, pattern, "backtrace 8", median(bt), median(untraced));
+      continue;
+    }
+#endif
     print_figure(object, pattern, Mode::Untraced, median(untraced));
 #if HAVE_TRACING
     print_figure(object, pattern, Mode::Sites, median(sites));
@@ -170,11 +189,13 @@ void run_object(const char* object, std::size_t ops, int runs) {
 int main(int argc, char** argv) {
   std::size_t ops = 4'000'000;
   int runs = 7;
+  bool harness = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--ops") && i + 1 < argc) ops = std::strtoull(argv[++i], nullptr, 10);
     else if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--harness")) harness = true;
     else {
-      std::fprintf(stderr, "usage: tracing_overhead [--ops N] [--runs R]\n");
+      std::fprintf(stderr, "usage: tracing_overhead [--ops N] [--runs R] [--harness]\n");
       return 2;
     }
   }
@@ -182,7 +203,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "tracing_overhead: --ops must be at least 4096 and --runs at least 1\n");
     return 2;
   }
-  run_object<Small>("small", ops, runs);
-  run_object<Container>("container", ops, runs);
+#if !HAVE_TRACING
+  if (harness) {
+    std::fprintf(stderr, "tracing_overhead: --harness needs a tree with tracing\n");
+    return 2;
+  }
+#endif
+  run_object<Small>("small", ops, runs, harness);
+  run_object<Container>("container", ops, runs, harness);
   return 0;
 }
