@@ -7,7 +7,9 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace bench {
 
@@ -55,6 +57,14 @@ inline void emit(const std::string& figure, const std::string& subject, double v
               "\"check\": \"%s\", \"note\": \"%s\"}\n",
               figure.c_str(), subject.c_str(), value, unit, check.c_str(), note.c_str());
   std::fflush(stdout);
+}
+
+// "100000,1000000" -> {"100000", "1000000"}: the size and shape lists run.py passes.
+inline std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, ',');) out.push_back(item);
+  return out;
 }
 
 }  // namespace bench

@@ -87,13 +87,6 @@ void run(std::size_t n, const std::string& shape) {
               "ns/object", bench::graph_check(g) + "/-");
 }
 
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  for (std::string item; std::getline(in, item, ',');) out.push_back(item);
-  return out;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -102,7 +95,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: gc_boehm SIZE[,SIZE...] ring|random[,...]\n");
     return 2;
   }
-  for (const std::string& size : split(argv[1]))
-    for (const std::string& shape : split(argv[2])) run(std::stoull(size), shape);
+  for (const std::string& size : bench::split_commas(argv[1]))
+    for (const std::string& shape : bench::split_commas(argv[2])) run(std::stoull(size), shape);
   return 0;
 }

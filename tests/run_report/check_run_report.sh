@@ -5,11 +5,7 @@
 # all render, without console errors. Keeps run-report.html and run-report.png in ARTIFACTS_DIR.
 set -euo pipefail
 pyheap=$1 script=$2 js_dir=$3 artifacts=$4
-command -v node >/dev/null || { echo "check_run_report.sh: node not found (scripts/deps.sh nodejs npm)" >&2; exit 1; }
-chromium=${CHROMIUM:-/usr/bin/chromium}
-[ -x "$chromium" ] || { echo "check_run_report.sh: Chromium not found at $chromium (scripts/deps.sh chromium)" >&2; exit 1; }
-[ -d "$js_dir/node_modules/playwright-core" ] ||
-  { echo "check_run_report.sh: $js_dir/node_modules is missing (run 'npm ci' there; scripts/test.sh does)" >&2; exit 1; }
+source "$js_dir/require_browser.sh" "$js_dir"
 
 mkdir -p "$artifacts"
 rm -f "$artifacts/run-report.html" "$artifacts/run-report.png"

@@ -6,11 +6,7 @@
 # Fails loudly when node, Chromium or the npm packages are missing: scripts/test.sh installs them.
 set -euo pipefail
 pyheap=$1 js_dir=$2 artifacts=$3
-command -v node >/dev/null || { echo "check_report.sh: node not found (scripts/deps.sh nodejs npm)" >&2; exit 1; }
-chromium=${CHROMIUM:-/usr/bin/chromium}
-[ -x "$chromium" ] || { echo "check_report.sh: Chromium not found at $chromium (scripts/deps.sh chromium)" >&2; exit 1; }
-[ -d "$js_dir/node_modules/playwright-core" ] ||
-  { echo "check_report.sh: $js_dir/node_modules is missing (run 'npm ci' there; scripts/test.sh does)" >&2; exit 1; }
+source "$js_dir/require_browser.sh" "$js_dir"
 
 mkdir -p "$artifacts"
 rm -f "$artifacts/tour-report.html" "$artifacts/tour-report.png"
