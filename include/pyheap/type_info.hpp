@@ -8,6 +8,8 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <new>
 #include <string>
 #include <string_view>
@@ -59,7 +61,18 @@ inline constexpr std::size_t kMaxTypes = std::size_t{1} << 16;
 extern const TypeInfo* type_table[kMaxTypes];
 
 std::uint16_t register_type(TypeInfo info);
-inline const TypeInfo& type_info(std::uint16_t id) noexcept { return *type_table[id]; }
+inline const TypeInfo& type_info(std::uint16_t id) noexcept {
+#if defined(PYHEAP_DEBUG_LEVEL) && PYHEAP_DEBUG_LEVEL >= 1
+  // Only registration hands out ids, and it writes the entry first: an empty slot means the
+  // header was overwritten (a use after free or a stray write), caught here before it is followed.
+  if (type_table[id] == nullptr) {
+    std::fprintf(stderr, "pyheap: object header names type id %u, which was never registered\n",
+                 static_cast<unsigned>(id));
+    std::abort();
+  }
+#endif
+  return *type_table[id];
+}
 std::string demangle(const char* mangled);
 
 template <class T>

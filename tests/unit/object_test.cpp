@@ -474,3 +474,14 @@ TEST(Object, LargeObjectsLiveInTheHeapToo) {
   EXPECT_EQ(h.live_objects(), 0u);
   EXPECT_EQ(h.allocator().stats().large_count, 0u);
 }
+
+// The type table lookup is inline and unchecked in Release; at debug level 1 and up a header
+// naming an id that no registration handed out (a stray write, a use after free) stops the
+// program before the table's empty slot is followed.
+TEST(ObjectDeathTest, AnUnregisteredTypeIdIsCaughtInDebugBuilds) {
+#if PYHEAP_DEBUG_LEVEL >= 1
+  EXPECT_DEATH((void)pyheap::detail::type_info(0xFFFF), "never registered");
+#else
+  GTEST_SKIP() << "checked at PYHEAP_DEBUG_LEVEL >= 1 only";
+#endif
+}
