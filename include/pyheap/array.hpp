@@ -12,8 +12,8 @@
 //
 // Invariants:
 //   - size() <= capacity(); data() is null exactly when capacity() == 0;
-//   - growth is List's (CPython's list_resize policy: n + n/8 + 6, rounded to 4), so appends are
-//     amortised O(1) and the headroom stays below 1/8 for large arrays;
+//   - appends grow the buffer to n + n/16 + 3 or 7 items (the array module's headroom, half a
+//     list's), so appends are amortised O(1) and the headroom stays below n/16 + 7 items;
 //   - a failed growth (std::bad_alloc) leaves the array unchanged.
 // T is one of the built-in arithmetic types (explicitly instantiated in src/containers/array.cpp).
 #pragma once
