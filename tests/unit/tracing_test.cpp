@@ -117,6 +117,77 @@ TEST(Tracing, SameLineSameTypeSharesOneSite) {
   EXPECT_NE(heap.tracing().site_id(other.get()), id);
 }
 
+// One line that makes objects of two types (a template instantiated twice): the same
+// std::source_location, two sites. The inline record path keys its last site by location *and*
+// type, so interleaving the two must never file one under the other's site.
+template <class T>
+Ref<T> make_here(Heap& heap) {
+  return heap.make<T>();
+}
+
+TEST(Tracing, InlinePathKeepsSitesTypesAndLeavesApart) {
+  Heap heap;
+  heap.tracing().start();
+  std::vector<Ref<Object>> held;
+  for (int i = 0; i < 64; ++i) {
+    held.push_back(make_here<Leaf>(heap));
+    held.push_back(make_here<Node>(heap));
+  }
+  const std::uint32_t leaf_site = heap.tracing().site_id(held[0].get());
+  const std::uint32_t node_site = heap.tracing().site_id(held[1].get());
+  ASSERT_NE(leaf_site, 0u);
+  ASSERT_NE(node_site, 0u);
+  EXPECT_NE(leaf_site, node_site);
+  for (std::size_t i = 0; i < held.size(); ++i)
+    EXPECT_EQ(heap.tracing().site_id(held[i].get()), i % 2 == 0 ? leaf_site : node_site) << i;
+  EXPECT_NE(heap.tracing().site(leaf_site).type.find("Leaf"), std::string::npos);
+  EXPECT_NE(heap.tracing().site(node_site).type.find("Node"), std::string::npos);
+
+  // One line alternating a small block with a large one (allocated outside the arenas, so in
+  // another 2 MiB leaf of the side table): the inline path's cached leaf changes every time.
+  std::vector<Ref<Blob>> blobs;
+  std::size_t bytes = 0;
+  const std::size_t before = heap.tracing().traced_memory().current;
+  for (int i = 0; i < 32; ++i) {
+    const std::size_t n = i % 2 == 0 ? 8 : (std::size_t{1} << 20);
+    blobs.push_back(heap.make_var<Blob>(n, n));
+    bytes += requested(blobs.back().get());
+  }
+  const std::uint32_t blob_site = heap.tracing().site_id(blobs[0].get());
+  ASSERT_NE(blob_site, 0u);
+  for (const auto& b : blobs) EXPECT_EQ(heap.tracing().site_id(b.get()), blob_site);
+  EXPECT_EQ(heap.tracing().traced_memory().current, before + bytes);
+  EXPECT_EQ(heap.tracing().traced_count(), held.size() + blobs.size());
+  // Freed in another order than made: every record goes, whichever leaf it is in.
+  for (std::size_t i = 1; i < blobs.size(); i += 2) blobs[i].reset();
+  blobs.clear();
+  EXPECT_EQ(heap.tracing().traced_memory().current, before);
+  held.clear();
+  EXPECT_EQ(heap.tracing().traced_memory().current, 0u);
+  EXPECT_EQ(heap.tracing().traced_count(), 0u);
+  EXPECT_GE(heap.tracing().traced_memory().peak, before + bytes);
+  EXPECT_EQ(heap.tracing().snapshot().total_count(), 0u);
+  EXPECT_EQ(heap.tracing().dropped(), 0u);
+}
+
+// The inline path remembers the last site; a new session must not inherit it (its ids restart).
+TEST(Tracing, RestartForgetsTheRememberedSite) {
+  Heap heap;
+  heap.tracing().start();
+  auto warm = make_here<Leaf>(heap);  // the remembered site of the first session
+  const auto first = heap.tracing().site(heap.tracing().site_id(warm.get()));
+  heap.tracing().stop();
+  heap.tracing().start();
+  auto other = heap.make<Node>();  // id 1 of the new session
+  auto again = make_here<Leaf>(heap);
+  const std::uint32_t id = heap.tracing().site_id(again.get());
+  ASSERT_NE(id, 0u);
+  EXPECT_NE(id, heap.tracing().site_id(other.get()));
+  EXPECT_EQ(heap.tracing().site(id).line, first.line);
+  EXPECT_NE(heap.tracing().site(id).type.find("Leaf"), std::string::npos);
+  EXPECT_EQ(heap.tracing().traced_count(), 2u);  // warm stays untraced in the new session
+}
+
 TEST(Tracing, ObjectsMadeBeforeStartStayUntraced) {
   Heap heap;
   auto before = heap.make<Leaf>(1);
