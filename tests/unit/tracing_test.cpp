@@ -6,10 +6,21 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "pyheap/array.hpp"
+#include "pyheap/dict.hpp"
+#include "pyheap/float.hpp"
 #include "pyheap/heap.hpp"
+#include "pyheap/instance.hpp"
+#include "pyheap/int.hpp"
+#include "pyheap/list.hpp"
+#include "pyheap/record.hpp"
+#include "pyheap/str.hpp"
+#include "pyheap/table.hpp"
 #include "pyheap/tracing.hpp"
+#include "pyheap/tuple.hpp"
 #include "pyheap/weakref.hpp"
 
 using pyheap::AllocationSite;
@@ -186,6 +197,53 @@ TEST(Tracing, RestartForgetsTheRememberedSite) {
   EXPECT_EQ(heap.tracing().site(id).line, first.line);
   EXPECT_NE(heap.tracing().site(id).type.find("Leaf"), std::string::npos);
   EXPECT_EQ(heap.tracing().traced_count(), 2u);  // warm stays untraced in the new session
+}
+
+// Container factories forward their caller's site: a traced Str::make names this file and line,
+// not src/containers/.
+TEST(Tracing, ContainerFactoriesRecordTheirCallersLine) {
+  Heap heap;
+  heap.tracing().start();
+  std::vector<std::pair<Ref<Object>, std::uint32_t>> made;  // object, the line that made it
+  auto expect = [&](Ref<Object> o, std::uint32_t line) { made.emplace_back(std::move(o), line); };
+  auto one = pyheap::Int::make(heap, 1000);
+  expect(pyheap::Str::make(heap, "a string"), __LINE__);
+  expect(heap.intern("an interned string"), __LINE__);
+  expect(pyheap::Int::make(heap, 1 << 20), __LINE__);
+  expect(pyheap::Int::make(heap, 7), __LINE__);  // a small int, cached: made here, first
+  expect(pyheap::Float::make(heap, 2.5), __LINE__);
+  expect(pyheap::Tuple::make(heap, {one, one}), __LINE__);
+  expect(pyheap::Tuple::make(heap, {}), __LINE__);  // the shared empty tuple, made here, first
+  expect(pyheap::List::make(heap), __LINE__);
+  expect(pyheap::List::make(heap, {one}), __LINE__);
+  expect(pyheap::Dict::make(heap), __LINE__);
+  const auto point = pyheap::RecordType::make({"x", "y"});
+  expect(pyheap::Record::make(heap, point), __LINE__);
+  expect(pyheap::Record::make(heap, point, {one, one}), __LINE__);
+  auto cls = pyheap::Class::make(heap, "C");
+  const std::uint32_t cls_line = __LINE__ - 1;
+  expect(cls, cls_line);
+  expect(pyheap::Instance::make(heap, cls), __LINE__);
+  expect(pyheap::Array<double>::make(heap), __LINE__);
+  expect(pyheap::Array<std::int64_t>::make(heap, {1, 2, 3}), __LINE__);
+  using pyheap::Table;
+  auto table = Table::make(heap, {{"n", Table::Kind::Int64}, {"o", Table::Kind::Object}});
+  const std::uint32_t table_line = __LINE__ - 1;
+  expect(table, table_line);
+  expect(table->ints("n"), table_line);  // its columns: made by the same call
+  expect(table->objects("o"), table_line);
+  for (const auto& [o, line] : made) {
+    const auto site = heap.allocation_site(o.get());
+    ASSERT_TRUE(site.has_value()) << pyheap::type_of(*o).name;
+    EXPECT_TRUE(ends_with(site->file, kThisFile)) << pyheap::type_of(*o).name << " at " << site->file;
+    EXPECT_EQ(site->line, line) << pyheap::type_of(*o).name;
+    EXPECT_NE(site->function.find("ContainerFactoriesRecordTheirCallersLine"), std::string::npos)
+        << site->function;
+  }
+  // A cached object keeps the site of the call that made it; later calls share it.
+  auto again = heap.intern("an interned string");
+  EXPECT_EQ(again.get(), made[1].first.get());
+  EXPECT_EQ(heap.allocation_site(again.get())->line, made[1].second);
 }
 
 TEST(Tracing, ObjectsMadeBeforeStartStayUntraced) {
