@@ -17,8 +17,9 @@
 //     record could be stored (see dropped()); objects made before start() stay untraced for life;
 //   - stop() forgets every record; start() after stop() begins from nothing.
 // Costs: off, one load and a never-taken branch in make and one flag test on free. On, with
-// sites only, an interning cache probe and a radix-table store per make, a radix-table clear per
-// free (docs/design.md, "Allocation tracing", has the measured figures). A backtrace costs what
+// sites only, a make at the same site as the last one is two compares and a radix-table store,
+// inline (another site: an interning cache probe, out of line), and a free is a radix-table
+// clear (docs/design.md, "Allocation tracing", has the measured figures). A backtrace costs what
 // glibc's backtrace() costs: about a microsecond for 8 frames.
 #pragma once
 
