@@ -40,10 +40,14 @@ class Array : public Object {
  public:
   using value_type = T;
 
-  static Ref<Array> make(Heap& heap) { return heap.make<Array>(Private{}); }
-  static Ref<Array> make(Heap& heap, std::span<const T> values);
-  static Ref<Array> make(Heap& heap, std::initializer_list<T> values) {
-    return make(heap, std::span<const T>(values.begin(), values.size()));
+  static Ref<Array> make(Heap& heap, std::source_location site = std::source_location::current()) {
+    return heap.make_at<Array>(site, Private{});
+  }
+  static Ref<Array> make(Heap& heap, std::span<const T> values,
+                         std::source_location site = std::source_location::current());
+  static Ref<Array> make(Heap& heap, std::initializer_list<T> values,
+                         std::source_location site = std::source_location::current()) {
+    return make(heap, std::span<const T>(values.begin(), values.size()), site);
   }
 
   std::size_t size() const noexcept { return size_; }

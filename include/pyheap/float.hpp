@@ -16,7 +16,10 @@ namespace pyheap {
 
 class Float : public Object {
  public:
-  static Ref<Float> make(Heap& heap, double value) { return heap.make<Float>(value); }
+  static Ref<Float> make(Heap& heap, double value,
+                         std::source_location site = std::source_location::current()) {
+    return heap.make_at<Float>(site, value);
+  }
 
   double value() const noexcept { return value_; }
 

@@ -178,7 +178,9 @@ class Heap {
 
   // The one Str of this heap with this UTF-8 text (containers/str.hpp). The table does not own
   // its strings: an interned string dies as any other when its last Ref goes.
-  Ref<Str> intern(std::string_view text);
+  // The string is made, and its site recorded, by the first call with this text; later calls
+  // return it.
+  Ref<Str> intern(std::string_view text, std::source_location site = std::source_location::current());
 
   // Makes an object immortal (PEP 683): its count never reaches zero, so it is never finalized
   // or freed before the heap is destroyed. Increments and decrements stay the plain ones.

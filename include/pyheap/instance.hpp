@@ -48,7 +48,10 @@ class Class : public Object {
   };
 
  public:
-  static Ref<Class> make(Heap& heap, std::string_view name) { return heap.make<Class>(Private{}, name); }
+  static Ref<Class> make(Heap& heap, std::string_view name,
+                         std::source_location site = std::source_location::current()) {
+    return heap.make_at<Class>(site, Private{}, name);
+  }
 
   const std::string& name() const noexcept { return name_; }
   std::size_t key_count() const noexcept { return keys_.size(); }
@@ -70,7 +73,11 @@ class Instance : public Object {
 
  public:
   // Throws std::invalid_argument for a null class or one of another heap.
-  static Ref<Instance> make(Heap& heap, Ref<Class> cls);
+  // The attribute dict and key strings an instance makes later, when its attributes outgrow the
+  // shared-key values, record their sites in src/containers/instance.cpp: they are made by a
+  // set, not by this call.
+  static Ref<Instance> make(Heap& heap, Ref<Class> cls,
+                            std::source_location site = std::source_location::current());
 
   const Class& cls() const noexcept { return *cls_; }
   // Throws std::out_of_range for a missing attribute.

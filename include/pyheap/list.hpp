@@ -45,10 +45,14 @@ class List : public Object {
   using value_type = Ref<Object>;
   using const_iterator = const Ref<Object>*;
 
-  static Ref<List> make(Heap& heap) { return heap.make<List>(Private{}); }
-  static Ref<List> make(Heap& heap, std::span<const Ref<Object>> items);
-  static Ref<List> make(Heap& heap, std::initializer_list<Ref<Object>> items) {
-    return make(heap, std::span<const Ref<Object>>(items.begin(), items.size()));
+  static Ref<List> make(Heap& heap, std::source_location site = std::source_location::current()) {
+    return heap.make_at<List>(site, Private{});
+  }
+  static Ref<List> make(Heap& heap, std::span<const Ref<Object>> items,
+                        std::source_location site = std::source_location::current());
+  static Ref<List> make(Heap& heap, std::initializer_list<Ref<Object>> items,
+                        std::source_location site = std::source_location::current()) {
+    return make(heap, std::span<const Ref<Object>>(items.begin(), items.size()), site);
   }
 
   std::size_t size() const noexcept { return size_; }

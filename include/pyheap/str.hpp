@@ -47,7 +47,8 @@ class Str : public Object {
 
   // Throws std::invalid_argument for malformed UTF-8 (overlong forms, surrogates and code
   // points above U+10FFFF included), std::length_error, std::bad_alloc.
-  static Ref<Str> make(Heap& heap, std::string_view utf8);
+  static Ref<Str> make(Heap& heap, std::string_view utf8,
+                       std::source_location site = std::source_location::current());
 
   // Code points.
   std::size_t length() const noexcept { return length_; }
@@ -79,7 +80,7 @@ class Str : public Object {
 
  private:
   friend class Heap;
-  static Ref<Str> make_impl(Heap& heap, std::string_view utf8, bool intern);
+  static Ref<Str> make_impl(Heap& heap, std::string_view utf8, bool intern, const std::source_location& site);
   const char* data() const noexcept { return reinterpret_cast<const char*>(this + 1); }
   char* data() noexcept { return reinterpret_cast<char*>(this + 1); }
 

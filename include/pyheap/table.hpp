@@ -54,7 +54,10 @@ class Table : public Object {
   using Cell = std::variant<std::int64_t, double, Ref<Object>>;
 
   // Throws std::invalid_argument for an empty or repeated name.
-  static Ref<Table> make(Heap& heap, std::initializer_list<Column> columns);
+  // The column objects (Arrays, Lists) are made here too and record the same site: the
+  // caller's line made them.
+  static Ref<Table> make(Heap& heap, std::initializer_list<Column> columns,
+                         std::source_location site = std::source_location::current());
 
   std::size_t rows() const noexcept { return rows_; }
   std::size_t columns() const noexcept { return type_->size(); }

@@ -17,17 +17,20 @@
 //     record could be stored (see dropped()); objects made before start() stay untraced for life;
 //   - stop() forgets every record; start() after stop() begins from nothing.
 // Costs: off, one load and a never-taken branch in make and one flag test on free. On, with
-// sites only, an interning cache probe and a radix-table store per make, a radix-table clear per
-// free (docs/design.md, "Allocation tracing", has the measured figures). A backtrace costs what
+// sites only, a make at the same site as the last one is two compares and a radix-table store,
+// inline (another site: an interning cache probe, out of line), and a free is a radix-table
+// clear (docs/design.md, "Allocation tracing", has the measured figures). A backtrace costs what
 // glibc's backtrace() costs: about a microsecond for 8 frames.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <source_location>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace pyheap {
@@ -36,8 +39,57 @@ class Heap;
 class Object;
 
 namespace detail {
-struct TraceState;  // the site table and the address side table (src/trace/)
+struct TraceState;  // the site table and the address side table (src/trace/), a TraceHot
+
+// The geometry of the address side table's leaves (src/trace/address_map.hpp): a slot per
+// 16-byte granule, 2^17 slots (2 MiB of address space) per leaf. Here because the inline fast
+// path of AllocationTracing::record indexes the cached leaf.
+inline constexpr unsigned kTraceGranuleBits = 4;
+inline constexpr unsigned kTraceLeafBits = 17;
+
+// The leaf of the side table used last: region = address >> (granule + leaf bits), and the leaf.
+// No region has the all-ones number, so the cache starts empty.
+struct TraceLeafCache {
+  std::uintptr_t region = ~std::uintptr_t{0};
+  std::uint32_t* leaf = nullptr;
+};
+
+// Everything a traced make or free touches, at the start of the tracing state and in one cache
+// line, so a burst of makes at one site costs the state one line, not three (before this, the
+// site cache, the leaf cache and the counters sat kilobytes apart).
+struct alignas(64) TraceHot {
+  TraceLeafCache leaf;
+  // The site recorded last by site-only tracing: site_key() of its (location, type), and the
+  // slot value of its id (id << 1; the low bit is the granule half, added per object). ~0: none
+  // (backtrace tracing never fills it, so it always takes the slow path).
+  std::uint64_t site_key = ~std::uint64_t{0};
+  std::uint32_t site_slot = 0;
+  std::size_t current = 0;  // bytes of the live traced objects
+  std::size_t peak = 0;
+  std::size_t objects = 0;  // live traced objects
+};
+
+// With libstdc++ a std::source_location is one pointer to a static record of the call site,
+// distinct per (file, function, line, column) within a translation unit: that pointer, with the
+// type id in the bits above the 47-bit user address space, names a (site, type) in one compare.
+// (Equal sites seen through different pointers, one per translation unit, miss this key and
+// are interned by content on the slow path, so they still share one id.) Where the layout is
+// different, every make takes the slow path.
+inline constexpr bool kSiteKeyIsPointer =
+    sizeof(std::source_location) == sizeof(std::uintptr_t) && std::is_trivially_copyable_v<std::source_location>;
+inline std::uint64_t site_key(const std::source_location& where, std::uint16_t type_id) noexcept {
+  if constexpr (kSiteKeyIsPointer) {
+    return std::bit_cast<std::uintptr_t>(where) | (std::uint64_t{type_id} << 48);
+  } else {
+    return ~std::uint64_t{0};
+  }
 }
+
+#if PYHEAP_DEBUG_LEVEL >= 1
+// Aborts unless the side-table slot of a new object is empty (two live objects never share one).
+void check_trace_slot_empty(const void* o, std::uint32_t slot) noexcept;
+#endif
+}  // namespace detail
 
 struct TraceOptions {
   // Native return addresses recorded per allocation, beyond the make call site (0: none).
@@ -190,16 +242,43 @@ class AllocationTracing {
  private:
   friend class Heap;
   // Called by Heap::construct for a new object of `bytes` bytes when tracing is on. Returns true
-  // if the object is now traced (the caller sets its kFlagTraced).
+  // if the object is now traced (the caller sets its kFlagTraced). Inline: the same site as the
+  // last make, in the same 2 MiB leaf, is a compare, a store and three counter updates;
+  // everything else (a new site or leaf, backtraces) is record_slow.
   bool record(const Object* o, std::size_t bytes, std::uint16_t type_id,
               const std::source_location& where) noexcept;
+  bool record_slow(const Object* o, std::size_t bytes, std::uint16_t type_id,
+                   const std::source_location& where) noexcept;
   // Called by Heap::destroy for an object carrying kFlagTraced, before its block is freed.
   // Inline, in src/trace/trace_state.hpp (heap.cpp is its one caller).
   void forget(const Object* o, std::size_t bytes) noexcept;
   // record's slow part: capture a backtrace and intern the site with it.
   std::uint32_t backtrace_site(const std::source_location& where, std::uint16_t type_id) noexcept;
 
-  detail::TraceState* state_ = nullptr;  // null: off (the one load make tests)
+  detail::TraceState& state() const noexcept;  // state_ as what it is; only when on
+
+  detail::TraceHot* state_ = nullptr;  // a detail::TraceState; null: off (the one load make tests)
 };
+
+inline bool AllocationTracing::record(const Object* o, std::size_t bytes, std::uint16_t type_id,
+                                      const std::source_location& where) noexcept {
+  detail::TraceHot& h = *state_;
+  const auto a = reinterpret_cast<std::uintptr_t>(o);
+  constexpr unsigned kRegionShift = detail::kTraceGranuleBits + detail::kTraceLeafBits;
+  if (detail::site_key(where, type_id) == h.site_key && (a >> kRegionShift) == h.leaf.region) [[likely]] {
+    std::uint32_t* slot =
+        &h.leaf.leaf[(a >> detail::kTraceGranuleBits) & ((std::uintptr_t{1} << detail::kTraceLeafBits) - 1)];
+#if PYHEAP_DEBUG_LEVEL >= 1
+    detail::check_trace_slot_empty(o, *slot);
+#endif
+    // An object starts at its granule's start or 8 bytes in: bit 3 tells which (AddressMap).
+    *slot = h.site_slot | static_cast<std::uint32_t>((a >> 3) & 1);
+    h.current += bytes;
+    h.peak = h.current > h.peak ? h.current : h.peak;  // a conditional move, not a branch
+    ++h.objects;
+    return true;
+  }
+  return record_slow(o, bytes, type_id, where);
+}
 
 }  // namespace pyheap

@@ -41,9 +41,12 @@ class Tuple : public Object {
   using value_type = Ref<Object>;
   using const_iterator = const Ref<Object>*;
 
-  static Ref<Tuple> make(Heap& heap, std::span<const Ref<Object>> items);
-  static Ref<Tuple> make(Heap& heap, std::initializer_list<Ref<Object>> items) {
-    return make(heap, std::span<const Ref<Object>>(items.begin(), items.size()));
+  // The shared empty tuple is made, and its site recorded, by the heap's first make of one.
+  static Ref<Tuple> make(Heap& heap, std::span<const Ref<Object>> items,
+                         std::source_location site = std::source_location::current());
+  static Ref<Tuple> make(Heap& heap, std::initializer_list<Ref<Object>> items,
+                         std::source_location site = std::source_location::current()) {
+    return make(heap, std::span<const Ref<Object>>(items.begin(), items.size()), site);
   }
 
   std::size_t size() const noexcept { return size_; }

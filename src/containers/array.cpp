@@ -8,8 +8,8 @@
 namespace pyheap {
 
 template <class T>
-Ref<Array<T>> Array<T>::make(Heap& heap, std::span<const T> values) {
-  Ref<Array> a = make(heap);
+Ref<Array<T>> Array<T>::make(Heap& heap, std::span<const T> values, std::source_location site) {
+  Ref<Array> a = make(heap, site);
   if (!values.empty()) {
     a->reallocate(values.size());
     std::memcpy(a->data_, values.data(), values.size_bytes());

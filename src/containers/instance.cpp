@@ -27,11 +27,11 @@ std::ptrdiff_t Class::find(std::string_view key) const noexcept {
   return -1;
 }
 
-Ref<Instance> Instance::make(Heap& heap, Ref<Class> cls) {
+Ref<Instance> Instance::make(Heap& heap, Ref<Class> cls, std::source_location site) {
   if (!cls) throw std::invalid_argument("pyheap::Instance: null class");
   // A Ref across heaps would outlive or race the other heap's counts.
   if (&Heap::of(cls.get()) != &heap) throw std::invalid_argument("pyheap::Instance: class of another heap");
-  Ref<Instance> inst = heap.make<Instance>(Private{}, std::move(cls));
+  Ref<Instance> inst = heap.make_at<Instance>(site, Private{}, std::move(cls));
   // As CPython 3.11 sizes a new instance's values by the keys its class has seen, so that the
   // usual instance is filled without growing.
   if (const std::size_t k = inst->cls_->key_count(); k) inst->grow_values(k);

@@ -7,11 +7,11 @@ namespace pyheap {
 
 static_assert(detail::kSmallIntMin == -5 && detail::kSmallIntMax == 256, "keep Int::is_cached in step");
 
-Ref<Int> Int::make(Heap& heap, std::int64_t value) {
-  if (!is_cached(value)) return heap.make<Int>(Private{}, value);
+Ref<Int> Int::make(Heap& heap, std::int64_t value, std::source_location site) {
+  if (!is_cached(value)) return heap.make_at<Int>(site, Private{}, value);
   Int*& slot = detail::container_cache(heap).small_ints[static_cast<std::size_t>(value - detail::kSmallIntMin)];
   if (!slot) {
-    Ref<Int> fresh = heap.make<Int>(Private{}, value);
+    Ref<Int> fresh = heap.make_at<Int>(site, Private{}, value);
     heap.make_immortal(fresh.get());
     slot = fresh.get();  // the immortal count keeps it; the slot only borrows
   }

@@ -13,11 +13,11 @@ namespace {
 constexpr std::size_t kItem = sizeof(Ref<Object>);
 }
 
-Ref<List> List::make(Heap& heap, std::span<const Ref<Object>> items) {
+Ref<List> List::make(Heap& heap, std::span<const Ref<Object>> items, std::source_location site) {
   for (const Ref<Object>& item : items) {
     if (!item) throw std::invalid_argument("pyheap::List: null item");
   }
-  Ref<List> list = heap.make<List>(Private{});
+  Ref<List> list = heap.make_at<List>(site, Private{});
   if (!items.empty()) {
     if (items.size() > std::numeric_limits<std::uint32_t>::max()) throw std::length_error("pyheap::List: too long");
     void* mem = heap.allocator().allocate(items.size() * kItem);

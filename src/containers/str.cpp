@@ -122,18 +122,22 @@ Str::~Str() {
   if (interned_) detail::container_cache(Heap::of(this)).interned.erase(this);
 }
 
-Ref<Str> Str::make(Heap& heap, std::string_view utf8) { return make_impl(heap, utf8, false); }
+Ref<Str> Str::make(Heap& heap, std::string_view utf8, std::source_location site) {
+  return make_impl(heap, utf8, false, site);
+}
 
-Ref<Str> Heap::intern(std::string_view text) { return Str::make_impl(*this, text, true); }
+Ref<Str> Heap::intern(std::string_view text, std::source_location site) {
+  return Str::make_impl(*this, text, true, site);
+}
 
-Ref<Str> Str::make_impl(Heap& heap, std::string_view utf8, bool intern) {
+Ref<Str> Str::make_impl(Heap& heap, std::string_view utf8, bool intern, const std::source_location& site) {
   const Canonical c = canonicalize(utf8);
-  if (!intern) return heap.make_var<Str>(c.bytes.size() + 1, Private{}, c.kind, c.bytes, c.length, c.hash);
+  if (!intern) return heap.make_var_at<Str>(site, c.bytes.size() + 1, Private{}, c.kind, c.bytes, c.length, c.hash);
   auto& table = detail::container_cache(heap).interned;
   if (auto it = table.find(detail::StrKey{c.kind, c.bytes, c.hash}); it != table.end()) {
     return Ref<Str>::borrow(*it);
   }
-  Ref<Str> s = heap.make_var<Str>(c.bytes.size() + 1, Private{}, c.kind, c.bytes, c.length, c.hash);
+  Ref<Str> s = heap.make_var_at<Str>(site, c.bytes.size() + 1, Private{}, c.kind, c.bytes, c.length, c.hash);
   table.insert(s.get());  // on bad_alloc the new string dies unflagged, the table unchanged
   s->interned_ = 1;
   return s;

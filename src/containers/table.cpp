@@ -9,7 +9,7 @@ namespace pyheap {
 
 static_assert(sizeof(Table) % alignof(Ref<Object>) == 0, "columns follow the object, aligned");
 
-Ref<Table> Table::make(Heap& heap, std::initializer_list<Column> columns) {
+Ref<Table> Table::make(Heap& heap, std::initializer_list<Column> columns, std::source_location site) {
   std::vector<std::string> names;
   for (const Column& c : columns) names.emplace_back(c.name);
   RecordType::Handle type = RecordType::make(names);
@@ -17,13 +17,14 @@ Ref<Table> Table::make(Heap& heap, std::initializer_list<Column> columns) {
   cols.reserve(columns.size());
   for (const Column& c : columns) {
     switch (c.kind) {
-      case Kind::Int64: cols.push_back(Array<std::int64_t>::make(heap)); break;
-      case Kind::Float64: cols.push_back(Array<double>::make(heap)); break;
-      case Kind::Object: cols.push_back(List::make(heap)); break;
+      // The columns are part of this make: they record the caller's site too.
+      case Kind::Int64: cols.push_back(Array<std::int64_t>::make(heap, site)); break;
+      case Kind::Float64: cols.push_back(Array<double>::make(heap, site)); break;
+      case Kind::Object: cols.push_back(List::make(heap, site)); break;
       default: throw std::invalid_argument("pyheap::Table: bad column kind");
     }
   }
-  return heap.make_var<Table>(cols.size() * sizeof(Ref<Object>), Private{}, type.get(), std::span<Ref<Object>>(cols));
+  return heap.make_var_at<Table>(site, cols.size() * sizeof(Ref<Object>), Private{}, type.get(), std::span<Ref<Object>>(cols));
 }
 
 Table::Table(Private, const RecordType* type, std::span<Ref<Object>> columns) noexcept : type_(type) {

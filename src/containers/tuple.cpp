@@ -9,14 +9,14 @@ namespace pyheap {
 
 static_assert(sizeof(Tuple) % alignof(Ref<Object>) == 0, "items follow the object, aligned");
 
-Ref<Tuple> Tuple::make(Heap& heap, std::span<const Ref<Object>> items) {
+Ref<Tuple> Tuple::make(Heap& heap, std::span<const Ref<Object>> items, std::source_location site) {
   for (const Ref<Object>& item : items) {
     if (!item) throw std::invalid_argument("pyheap::Tuple: null item");
   }
-  if (!items.empty()) return heap.make_var<Tuple>(items.size() * sizeof(Ref<Object>), Private{}, items);
+  if (!items.empty()) return heap.make_var_at<Tuple>(site, items.size() * sizeof(Ref<Object>), Private{}, items);
   Tuple*& slot = detail::container_cache(heap).empty_tuple;
   if (!slot) {
-    Ref<Tuple> fresh = heap.make_var<Tuple>(0, Private{}, items);
+    Ref<Tuple> fresh = heap.make_var_at<Tuple>(site, 0, Private{}, items);
     heap.gc().untrack(fresh.get());  // holds nothing: never part of a cycle
     heap.make_immortal(fresh.get());
     slot = fresh.get();

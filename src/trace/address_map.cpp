@@ -13,7 +13,7 @@ void* map_zeroed(std::size_t bytes) noexcept {
 }
 }  // namespace
 
-std::uint32_t* AddressMap::walk(std::uintptr_t key, bool create) noexcept {
+std::uint32_t* AddressMap::walk(detail::TraceLeafCache& cache, std::uintptr_t key, bool create) noexcept {
   const std::uintptr_t r = key >> (kLeafBits + kMidBits);
   if (r >= kRootSize) [[unlikely]] return nullptr;
   if (root_ == nullptr) [[unlikely]] {
@@ -28,8 +28,9 @@ std::uint32_t* AddressMap::walk(std::uintptr_t key, bool create) noexcept {
   if (leaf == nullptr) [[unlikely]] {
     if (!create || (leaf = grow_leaf(mid, m)) == nullptr) return nullptr;
   }
-  cached_region_ = key >> kLeafBits;
-  cached_leaf_ = leaf;
+  // A leaf, once mapped, stays until the map dies, so the cache never dangles.
+  cache.region = key >> kLeafBits;
+  cache.leaf = leaf;
   return &leaf[key & (kLeafSize - 1)];
 }
 

@@ -1,8 +1,13 @@
 // What a Heap's AllocationTracing holds while it is on (include/pyheap/tracing.hpp).
 //
-// Invariants (checked by AllocationTracing::record/forget in debug builds):
+// The fields every traced make and free touch (the leaf cache, the last site, the counters) are
+// the TraceHot base, one cache line that AllocationTracing::record's inline path reaches through
+// state_; the tables behind them follow.
+//
+// Invariants (checked by AllocationTracing::record_slow/forget and snapshot() in debug builds):
 //   current == sum of the sizes recorded for the addresses in `addresses`, objects == their
-//   number, peak >= current.
+//   number, peak >= current; site_key, when not ~0, names a site-only (location, type) whose id
+//   sites.lookup gives, and site_slot == that id << 1.
 #pragma once
 
 #include <cstddef>
@@ -15,13 +20,10 @@
 
 namespace pyheap::detail {
 
-struct TraceState {
+struct TraceState : TraceHot {
   TraceOptions options;
   trace::SiteTable sites;
-  trace::AddressMap addresses;  // object address -> site id
-  std::size_t current = 0;
-  std::size_t peak = 0;
-  std::size_t objects = 0;
+  trace::AddressMap addresses;  // object address -> site id; its last leaf is TraceHot::leaf
   std::size_t dropped = 0;
 };
 
@@ -29,10 +31,15 @@ struct TraceState {
 
 namespace pyheap {
 
+inline detail::TraceState& AllocationTracing::state() const noexcept {
+  PYHEAP_ASSERT(state_ != nullptr);
+  return *static_cast<detail::TraceState*>(state_);
+}
+
 inline void AllocationTracing::forget(const Object* o, std::size_t bytes) noexcept {
   if (state_ == nullptr) return;  // traced in a session that was stopped since
-  detail::TraceState& s = *state_;
-  if (s.addresses.take(o) == 0) return;  // traced in an earlier session
+  detail::TraceState& s = state();
+  if (s.addresses.take(s.leaf, o) == 0) return;  // traced in an earlier session
   PYHEAP_ASSERT(s.current >= bytes && s.objects > 0);
   s.current -= bytes;
   --s.objects;

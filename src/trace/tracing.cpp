@@ -19,21 +19,21 @@ void AllocationTracing::start(TraceOptions options) {
   if (options.backtrace_depth > TraceOptions::kMaxBacktraceDepth)
     throw std::invalid_argument("pyheap: backtrace depth above TraceOptions::kMaxBacktraceDepth");
   if (state_ != nullptr) {
-    if (state_->options == options) return;
+    if (state().options == options) return;
     throw std::logic_error("pyheap: tracing is already on with other options; stop() it first");
   }
   auto* s = new detail::TraceState;
   s->options = options;
-  state_ = s;
+  state_ = s;  // as its TraceHot base
 }
 
 void AllocationTracing::stop() noexcept {
   // Traced objects keep kFlagTraced; forget() finds no state (or, after a restart, no record).
-  delete state_;
+  if (state_ != nullptr) delete &state();
   state_ = nullptr;
 }
 
-TraceOptions AllocationTracing::options() const noexcept { return state_ ? state_->options : TraceOptions{}; }
+TraceOptions AllocationTracing::options() const noexcept { return state_ ? state().options : TraceOptions{}; }
 
 TracedMemory AllocationTracing::traced_memory() const noexcept {
   return state_ ? TracedMemory{state_->current, state_->peak} : TracedMemory{};
@@ -44,14 +44,33 @@ void AllocationTracing::reset_peak() noexcept {
 }
 
 std::size_t AllocationTracing::traced_count() const noexcept { return state_ ? state_->objects : 0; }
-std::size_t AllocationTracing::dropped() const noexcept { return state_ ? state_->dropped : 0; }
+std::size_t AllocationTracing::dropped() const noexcept { return state_ ? state().dropped : 0; }
 
-bool AllocationTracing::record(const Object* o, std::size_t bytes, std::uint16_t type_id,
-                               const std::source_location& where) noexcept {
-  detail::TraceState& s = *state_;
-  const std::uint32_t id =
-      s.options.backtrace_depth == 0 ? s.sites.lookup(where, type_id) : backtrace_site(where, type_id);
-  if (id == 0 || !s.addresses.set(o, id)) [[unlikely]] {
+#if PYHEAP_DEBUG_LEVEL >= 1
+void detail::check_trace_slot_empty(const void* o, std::uint32_t slot) noexcept {
+  // Two live objects never share a granule, and a freed traced object cleared its slot.
+  if (slot != 0) assertion_failed(__FILE__, __LINE__, "side-table slot of a new object is empty");
+  (void)o;
+}
+#endif
+
+// A new site or a new leaf (record's inline path handled neither), or backtraces.
+bool AllocationTracing::record_slow(const Object* o, std::size_t bytes, std::uint16_t type_id,
+                                    const std::source_location& where) noexcept {
+  detail::TraceState& s = state();
+  std::uint32_t id;
+  if (s.options.backtrace_depth == 0) {
+    id = s.sites.lookup(where, type_id);
+    // Remembered for the inline path (only ids the map can hold: above kMaxId, set fails below).
+    if (id != 0 && id <= trace::AddressMap::kMaxId) {
+      s.site_key = detail::site_key(where, type_id);
+      s.site_slot = id << 1;
+    }
+  } else {
+    id = backtrace_site(where, type_id);
+  }
+  // set() walks to the object's leaf and leaves it in s.leaf for the inline path.
+  if (id == 0 || !s.addresses.set(s.leaf, o, id)) [[unlikely]] {
     ++s.dropped;
     return false;
   }
@@ -64,33 +83,33 @@ bool AllocationTracing::record(const Object* o, std::size_t bytes, std::uint16_t
 // Out of line, so that record's site-only path does not reserve the frame buffer.
 [[gnu::noinline]] std::uint32_t AllocationTracing::backtrace_site(const std::source_location& where,
                                                                   std::uint16_t type_id) noexcept {
-  detail::TraceState& s = *state_;
+  detail::TraceState& s = state();
   std::uintptr_t frames[TraceOptions::kMaxBacktraceDepth];
-  // skip 2 (this function and record): the frames start at whoever called record, which is the
-  // function make was inlined into, or Heap::construct when it was not.
+  // skip 2 (this function and record_slow): the frames start at record_slow's caller, which is
+  // the function make was inlined into, or Heap::construct when it was not.
   const std::size_t n = trace::capture_backtrace(frames, s.options.backtrace_depth, 2);
   return s.sites.intern(where, type_id, frames, n);
 }
 
 std::uint32_t AllocationTracing::site_id(const Object* o) const noexcept {
   if (state_ == nullptr || o == nullptr) return 0;
-  return state_->addresses.get(o);
+  detail::TraceState& s = state();
+  return s.addresses.get(s.leaf, o);
 }
 
 const AllocationSite& AllocationTracing::site(std::uint32_t id) const noexcept {
-  PYHEAP_ASSERT(state_ != nullptr);
-  return state_->sites.site(id);
+  return state().sites.site(id);
 }
 
 std::optional<AllocationSite> AllocationTracing::site_of(const Object* o) const {
   const std::uint32_t id = site_id(o);
   if (id == 0) return std::nullopt;
-  return state_->sites.site(id);
+  return state().sites.site(id);
 }
 
 Snapshot AllocationTracing::snapshot() const {
   if (state_ == nullptr) throw std::logic_error("pyheap: snapshot() needs tracing on (start() it first)");
-  const detail::TraceState& s = *state_;
+  const detail::TraceState& s = state();
   // (site id, object size) -> count; the map is ordered, so traces come out in a stable order.
   std::map<std::pair<std::uint32_t, std::size_t>, std::size_t> groups;
   std::size_t bytes = 0, objects = 0;

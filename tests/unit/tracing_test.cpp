@@ -6,10 +6,21 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "pyheap/array.hpp"
+#include "pyheap/dict.hpp"
+#include "pyheap/float.hpp"
 #include "pyheap/heap.hpp"
+#include "pyheap/instance.hpp"
+#include "pyheap/int.hpp"
+#include "pyheap/list.hpp"
+#include "pyheap/record.hpp"
+#include "pyheap/str.hpp"
+#include "pyheap/table.hpp"
 #include "pyheap/tracing.hpp"
+#include "pyheap/tuple.hpp"
 #include "pyheap/weakref.hpp"
 
 using pyheap::AllocationSite;
@@ -115,6 +126,124 @@ TEST(Tracing, SameLineSameTypeSharesOneSite) {
   for (const auto& l : leaves) EXPECT_EQ(heap.tracing().site_id(l.get()), id);
   auto other = heap.make<Leaf>(0);
   EXPECT_NE(heap.tracing().site_id(other.get()), id);
+}
+
+// One line that makes objects of two types (a template instantiated twice): the same
+// std::source_location, two sites. The inline record path keys its last site by location *and*
+// type, so interleaving the two must never file one under the other's site.
+template <class T>
+Ref<T> make_here(Heap& heap) {
+  return heap.make<T>();
+}
+
+TEST(Tracing, InlinePathKeepsSitesTypesAndLeavesApart) {
+  Heap heap;
+  heap.tracing().start();
+  std::vector<Ref<Object>> held;
+  for (int i = 0; i < 64; ++i) {
+    held.push_back(make_here<Leaf>(heap));
+    held.push_back(make_here<Node>(heap));
+  }
+  const std::uint32_t leaf_site = heap.tracing().site_id(held[0].get());
+  const std::uint32_t node_site = heap.tracing().site_id(held[1].get());
+  ASSERT_NE(leaf_site, 0u);
+  ASSERT_NE(node_site, 0u);
+  EXPECT_NE(leaf_site, node_site);
+  for (std::size_t i = 0; i < held.size(); ++i)
+    EXPECT_EQ(heap.tracing().site_id(held[i].get()), i % 2 == 0 ? leaf_site : node_site) << i;
+  EXPECT_NE(heap.tracing().site(leaf_site).type.find("Leaf"), std::string::npos);
+  EXPECT_NE(heap.tracing().site(node_site).type.find("Node"), std::string::npos);
+
+  // One line alternating a small block with a large one (allocated outside the arenas, so in
+  // another 2 MiB leaf of the side table): the inline path's cached leaf changes every time.
+  std::vector<Ref<Blob>> blobs;
+  std::size_t bytes = 0;
+  const std::size_t before = heap.tracing().traced_memory().current;
+  for (int i = 0; i < 32; ++i) {
+    const std::size_t n = i % 2 == 0 ? 8 : (std::size_t{1} << 20);
+    blobs.push_back(heap.make_var<Blob>(n, n));
+    bytes += requested(blobs.back().get());
+  }
+  const std::uint32_t blob_site = heap.tracing().site_id(blobs[0].get());
+  ASSERT_NE(blob_site, 0u);
+  for (const auto& b : blobs) EXPECT_EQ(heap.tracing().site_id(b.get()), blob_site);
+  EXPECT_EQ(heap.tracing().traced_memory().current, before + bytes);
+  EXPECT_EQ(heap.tracing().traced_count(), held.size() + blobs.size());
+  // Freed in another order than made: every record goes, whichever leaf it is in.
+  for (std::size_t i = 1; i < blobs.size(); i += 2) blobs[i].reset();
+  blobs.clear();
+  EXPECT_EQ(heap.tracing().traced_memory().current, before);
+  held.clear();
+  EXPECT_EQ(heap.tracing().traced_memory().current, 0u);
+  EXPECT_EQ(heap.tracing().traced_count(), 0u);
+  EXPECT_GE(heap.tracing().traced_memory().peak, before + bytes);
+  EXPECT_EQ(heap.tracing().snapshot().total_count(), 0u);
+  EXPECT_EQ(heap.tracing().dropped(), 0u);
+}
+
+// The inline path remembers the last site; a new session must not inherit it (its ids restart).
+TEST(Tracing, RestartForgetsTheRememberedSite) {
+  Heap heap;
+  heap.tracing().start();
+  auto warm = make_here<Leaf>(heap);  // the remembered site of the first session
+  const auto first = heap.tracing().site(heap.tracing().site_id(warm.get()));
+  heap.tracing().stop();
+  heap.tracing().start();
+  auto other = heap.make<Node>();  // id 1 of the new session
+  auto again = make_here<Leaf>(heap);
+  const std::uint32_t id = heap.tracing().site_id(again.get());
+  ASSERT_NE(id, 0u);
+  EXPECT_NE(id, heap.tracing().site_id(other.get()));
+  EXPECT_EQ(heap.tracing().site(id).line, first.line);
+  EXPECT_NE(heap.tracing().site(id).type.find("Leaf"), std::string::npos);
+  EXPECT_EQ(heap.tracing().traced_count(), 2u);  // warm stays untraced in the new session
+}
+
+// Container factories forward their caller's site: a traced Str::make names this file and line,
+// not src/containers/.
+TEST(Tracing, ContainerFactoriesRecordTheirCallersLine) {
+  Heap heap;
+  heap.tracing().start();
+  std::vector<std::pair<Ref<Object>, std::uint32_t>> made;  // object, the line that made it
+  auto expect = [&](Ref<Object> o, std::uint32_t line) { made.emplace_back(std::move(o), line); };
+  auto one = pyheap::Int::make(heap, 1000);
+  expect(pyheap::Str::make(heap, "a string"), __LINE__);
+  expect(heap.intern("an interned string"), __LINE__);
+  expect(pyheap::Int::make(heap, 1 << 20), __LINE__);
+  expect(pyheap::Int::make(heap, 7), __LINE__);  // a small int, cached: made here, first
+  expect(pyheap::Float::make(heap, 2.5), __LINE__);
+  expect(pyheap::Tuple::make(heap, {one, one}), __LINE__);
+  expect(pyheap::Tuple::make(heap, {}), __LINE__);  // the shared empty tuple, made here, first
+  expect(pyheap::List::make(heap), __LINE__);
+  expect(pyheap::List::make(heap, {one}), __LINE__);
+  expect(pyheap::Dict::make(heap), __LINE__);
+  const auto point = pyheap::RecordType::make({"x", "y"});
+  expect(pyheap::Record::make(heap, point), __LINE__);
+  expect(pyheap::Record::make(heap, point, {one, one}), __LINE__);
+  auto cls = pyheap::Class::make(heap, "C");
+  const std::uint32_t cls_line = __LINE__ - 1;
+  expect(cls, cls_line);
+  expect(pyheap::Instance::make(heap, cls), __LINE__);
+  expect(pyheap::Array<double>::make(heap), __LINE__);
+  expect(pyheap::Array<std::int64_t>::make(heap, {1, 2, 3}), __LINE__);
+  using pyheap::Table;
+  auto table = Table::make(heap, {{"n", Table::Kind::Int64}, {"o", Table::Kind::Object}});
+  const std::uint32_t table_line = __LINE__ - 1;
+  expect(table, table_line);
+  expect(table->ints("n"), table_line);  // its columns: made by the same call
+  expect(table->objects("o"), table_line);
+  for (const auto& [o, line] : made) {
+    const auto site = heap.allocation_site(o.get());
+    ASSERT_TRUE(site.has_value()) << pyheap::type_of(*o).name;
+    EXPECT_TRUE(ends_with(site->file, kThisFile)) << pyheap::type_of(*o).name << " at " << site->file;
+    EXPECT_EQ(site->line, line) << pyheap::type_of(*o).name;
+    EXPECT_NE(site->function.find("ContainerFactoriesRecordTheirCallersLine"), std::string::npos)
+        << site->function;
+  }
+  // A cached object keeps the site of the call that made it; later calls share it.
+  auto again = heap.intern("an interned string");
+  EXPECT_EQ(again.get(), made[1].first.get());
+  EXPECT_EQ(heap.allocation_site(again.get())->line, made[1].second);
 }
 
 TEST(Tracing, ObjectsMadeBeforeStartStayUntraced) {
