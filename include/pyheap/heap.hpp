@@ -267,14 +267,7 @@ class Heap {
   void run_weakref_callbacks(std::vector<WeakReference*>& wrs) noexcept;
   void link_weakref(WeakReference* wr, Object* referent);
   void unlink_weakref(WeakReference* wr) noexcept;
-  // The owning-thread check runs at debug level 1 and up only; inline, so that in Release every
-  // make and every slow path does not pay a call to an empty function.
-  void check_thread() const noexcept {
-#if defined(PYHEAP_DEBUG_LEVEL) && PYHEAP_DEBUG_LEVEL >= 1
-    check_owner_thread();
-#endif
-  }
-  void check_owner_thread() const noexcept;  // aborts, with a message, off the owning thread
+  void check_thread() const noexcept;
   friend detail::ContainerCache& detail::container_cache(Heap&);
 
   SmallObjectAllocator alloc_;  // first member: destroyed last, after every object is gone

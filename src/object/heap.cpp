@@ -46,10 +46,12 @@ std::vector<Ref<Object>> Heap::all_objects() const {
   return out;
 }
 
-void Heap::check_owner_thread() const noexcept {
-  if (std::this_thread::get_id() != owner_) {
-    std::fprintf(stderr, "pyheap: a Heap was used from a thread that does not own it\n");
-    std::abort();
+void Heap::check_thread() const noexcept {
+  if constexpr (kDebugLevel >= 1) {
+    if (std::this_thread::get_id() != owner_) {
+      std::fprintf(stderr, "pyheap: a Heap was used from a thread that does not own it\n");
+      std::abort();
+    }
   }
 }
 
