@@ -40,13 +40,13 @@ class Array : public Object {
  public:
   using value_type = T;
 
-  static Ref<Array> make(Heap& heap, std::source_location site = std::source_location::current()) {
+  static Ref<Array> make(Heap& heap, SourceLocation site = SourceLocation::current()) {
     return heap.make_at<Array>(site, Private{});
   }
   static Ref<Array> make(Heap& heap, std::span<const T> values,
-                         std::source_location site = std::source_location::current());
+                         SourceLocation site = SourceLocation::current());
   static Ref<Array> make(Heap& heap, std::initializer_list<T> values,
-                         std::source_location site = std::source_location::current()) {
+                         SourceLocation site = SourceLocation::current()) {
     return make(heap, std::span<const T>(values.begin(), values.size()), site);
   }
 

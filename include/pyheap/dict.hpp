@@ -76,7 +76,7 @@ class Dict : public Object {
     const Entry* end_;
   };
 
-  static Ref<Dict> make(Heap& heap, std::source_location site = std::source_location::current());
+  static Ref<Dict> make(Heap& heap, SourceLocation site = SourceLocation::current());
 
   std::size_t size() const noexcept { return used_; }
   bool empty() const noexcept { return used_ == 0; }

@@ -17,7 +17,7 @@ namespace pyheap {
 class Float : public Object {
  public:
   static Ref<Float> make(Heap& heap, double value,
-                         std::source_location site = std::source_location::current()) {
+                         SourceLocation site = SourceLocation::current()) {
     return heap.make_at<Float>(site, value);
   }
 

@@ -28,7 +28,7 @@
 #include <memory>
 #include <new>
 #include <optional>
-#include <source_location>
+#include "pyheap/source_location.hpp"
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -79,9 +79,9 @@ class Heap {
   // The call site is captured for allocation tracing (tracing.hpp) by a defaulted last parameter.
   // A defaulted parameter after a deduced pack is never deduced, so there is one overload per
   // argument count, 0..8, each forwarding to make_at; a T taking more arguments is made with
-  // make_at directly. (So a std::source_location cannot be T's last constructor argument.)
+  // make_at directly. (So a SourceLocation cannot be T's last constructor argument.)
   // When tracing is off, the site is one pointer-sized value passed along and not looked at.
-#define PYHEAP_SITE std::source_location site = std::source_location::current()
+#define PYHEAP_SITE SourceLocation site = SourceLocation::current()
 #define PYHEAP_F(x) std::forward<decltype(x)>(x)
   template <class T>
   Ref<T> make(PYHEAP_SITE) {
@@ -172,15 +172,15 @@ class Heap {
   // make and make_var with an explicit allocation site, for factories that pass their own
   // caller's site along, and for any number of arguments.
   template <class T, class... Args>
-  Ref<T> make_at(std::source_location site, Args&&... args);
+  Ref<T> make_at(SourceLocation site, Args&&... args);
   template <class T, class... Args>
-  Ref<T> make_var_at(std::source_location site, std::size_t trailing, Args&&... args);
+  Ref<T> make_var_at(SourceLocation site, std::size_t trailing, Args&&... args);
 
   // The one Str of this heap with this UTF-8 text (containers/str.hpp). The table does not own
   // its strings: an interned string dies as any other when its last Ref goes.
   // The string is made, and its site recorded, by the first call with this text; later calls
   // return it.
-  Ref<Str> intern(std::string_view text, std::source_location site = std::source_location::current());
+  Ref<Str> intern(std::string_view text, SourceLocation site = SourceLocation::current());
 
   // Makes an object immortal (PEP 683): its count never reaches zero, so it is never finalized
   // or freed before the heap is destroyed. Increments and decrements stay the plain ones.
@@ -252,7 +252,7 @@ class Heap {
  private:
   // The one path that makes objects: make (trailing == 0) and make_var share it.
   template <class T, class... Args>
-  Ref<T> construct(std::source_location site, std::size_t trailing, Args&&... args);
+  Ref<T> construct(SourceLocation site, std::size_t trailing, Args&&... args);
   friend void detail::release(Object*) noexcept;
   friend class Collector;
   friend class WeakReference;
@@ -334,19 +334,19 @@ TypeInfo make_type_info() {
 }  // namespace detail
 
 template <class T, class... Args>
-Ref<T> Heap::make_at(std::source_location site, Args&&... args) {
+Ref<T> Heap::make_at(SourceLocation site, Args&&... args) {
   static_assert(!detail::VarSized<T>, "variable-size objects are made with make_var");
   return construct<T>(site, 0, std::forward<Args>(args)...);
 }
 
 template <class T, class... Args>
-Ref<T> Heap::make_var_at(std::source_location site, std::size_t trailing, Args&&... args) {
+Ref<T> Heap::make_var_at(SourceLocation site, std::size_t trailing, Args&&... args) {
   static_assert(detail::VarSized<T>, "make_var needs a trailing_bytes() hook to free the block");
   return construct<T>(site, trailing, std::forward<Args>(args)...);
 }
 
 template <class T, class... Args>
-Ref<T> Heap::construct(std::source_location site, std::size_t trailing, Args&&... args) {
+Ref<T> Heap::construct(SourceLocation site, std::size_t trailing, Args&&... args) {
   static const std::uint16_t id = detail::type_id_of<T>();
   static const TypeInfo& ti = detail::type_info(id);
   check_thread();

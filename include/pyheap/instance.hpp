@@ -49,7 +49,7 @@ class Class : public Object {
 
  public:
   static Ref<Class> make(Heap& heap, std::string_view name,
-                         std::source_location site = std::source_location::current()) {
+                         SourceLocation site = SourceLocation::current()) {
     return heap.make_at<Class>(site, Private{}, name);
   }
 
@@ -77,7 +77,7 @@ class Instance : public Object {
   // shared-key values, record their sites in src/containers/instance.cpp: they are made by a
   // set, not by this call.
   static Ref<Instance> make(Heap& heap, Ref<Class> cls,
-                            std::source_location site = std::source_location::current());
+                            SourceLocation site = SourceLocation::current());
 
   const Class& cls() const noexcept { return *cls_; }
   // Throws std::out_of_range for a missing attribute.

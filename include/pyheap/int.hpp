@@ -30,7 +30,7 @@ class Int : public Object {
  public:
   // A cached value is made, and its site recorded, by the heap's first make of it.
   static Ref<Int> make(Heap& heap, std::int64_t value,
-                       std::source_location site = std::source_location::current());
+                       SourceLocation site = SourceLocation::current());
   // Whether make(heap, value) returns a shared, immortal object.
   static constexpr bool is_cached(std::int64_t value) noexcept { return value >= -5 && value <= 256; }
 

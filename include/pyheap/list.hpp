@@ -45,13 +45,13 @@ class List : public Object {
   using value_type = Ref<Object>;
   using const_iterator = const Ref<Object>*;
 
-  static Ref<List> make(Heap& heap, std::source_location site = std::source_location::current()) {
+  static Ref<List> make(Heap& heap, SourceLocation site = SourceLocation::current()) {
     return heap.make_at<List>(site, Private{});
   }
   static Ref<List> make(Heap& heap, std::span<const Ref<Object>> items,
-                        std::source_location site = std::source_location::current());
+                        SourceLocation site = SourceLocation::current());
   static Ref<List> make(Heap& heap, std::initializer_list<Ref<Object>> items,
-                        std::source_location site = std::source_location::current()) {
+                        SourceLocation site = SourceLocation::current()) {
     return make(heap, std::span<const Ref<Object>>(items.begin(), items.size()), site);
   }
 

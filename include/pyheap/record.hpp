@@ -98,10 +98,10 @@ class Record : public Object {
  public:
   // Every field unset (null).
   static Ref<Record> make(Heap& heap, const RecordType::Handle& type,
-                          std::source_location site = std::source_location::current());
+                          SourceLocation site = SourceLocation::current());
   // Values in field order; throws std::invalid_argument if the count differs.
   static Ref<Record> make(Heap& heap, const RecordType::Handle& type, std::initializer_list<Ref<Object>> values,
-                          std::source_location site = std::source_location::current());
+                          SourceLocation site = SourceLocation::current());
 
   const RecordType& type() const noexcept { return *type_; }
   std::size_t size() const noexcept { return type_->size(); }

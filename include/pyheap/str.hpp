@@ -48,7 +48,7 @@ class Str : public Object {
   // Throws std::invalid_argument for malformed UTF-8 (overlong forms, surrogates and code
   // points above U+10FFFF included), std::length_error, std::bad_alloc.
   static Ref<Str> make(Heap& heap, std::string_view utf8,
-                       std::source_location site = std::source_location::current());
+                       SourceLocation site = SourceLocation::current());
 
   // Code points.
   std::size_t length() const noexcept { return length_; }
@@ -80,7 +80,7 @@ class Str : public Object {
 
  private:
   friend class Heap;
-  static Ref<Str> make_impl(Heap& heap, std::string_view utf8, bool intern, const std::source_location& site);
+  static Ref<Str> make_impl(Heap& heap, std::string_view utf8, bool intern, const SourceLocation& site);
   const char* data() const noexcept { return reinterpret_cast<const char*>(this + 1); }
   char* data() noexcept { return reinterpret_cast<char*>(this + 1); }
 

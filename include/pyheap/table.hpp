@@ -57,7 +57,7 @@ class Table : public Object {
   // The column objects (Arrays, Lists) are made here too and record the same site: the
   // caller's line made them.
   static Ref<Table> make(Heap& heap, std::initializer_list<Column> columns,
-                         std::source_location site = std::source_location::current());
+                         SourceLocation site = SourceLocation::current());
 
   std::size_t rows() const noexcept { return rows_; }
   std::size_t columns() const noexcept { return type_->size(); }

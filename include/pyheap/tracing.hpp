@@ -2,7 +2,7 @@
 //
 // Concept (CPython's tracemalloc, for a heap of C++ objects). Each Heap has one AllocationTracing,
 // off by default. While it is on, every object made with make<T>/make_var<T> is *traced*: its
-// allocation site — the file:line:column and function of the make call (std::source_location,
+// allocation site — the file:line:column and function of the make call (SourceLocation,
 // captured by make's defaulted last parameter), the object's type and, optionally, a native
 // backtrace of configurable depth — is interned into the heap's site table, and the object's
 // address is mapped to that site's id in a side table. Freeing a traced object removes its
@@ -28,7 +28,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
-#include <source_location>
+#include "pyheap/source_location.hpp"
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -69,16 +69,16 @@ struct alignas(64) TraceHot {
   std::size_t objects = 0;  // live traced objects
 };
 
-// With libstdc++ a std::source_location is one pointer to a static record of the call site,
+// With libstdc++ a SourceLocation is one pointer to a static record of the call site,
 // distinct per (file, function, line, column) within a translation unit: that pointer, with the
 // type id in the bits above the 47-bit user address space, names a (site, type) in one compare.
 // (Equal sites seen through different pointers, one per translation unit, miss this key and
 // are interned by content on the slow path, so they still share one id.) Where the layout is
 // different, every make takes the slow path.
-inline constexpr bool kSiteKeyIsPointer =
-    sizeof(std::source_location) == sizeof(std::uintptr_t) && std::is_trivially_copyable_v<std::source_location>;
-inline std::uint64_t site_key(const std::source_location& where, std::uint16_t type_id) noexcept {
-  if constexpr (kSiteKeyIsPointer) {
+// A template so that the bit_cast branch is only checked for a location type it fits.
+template <class Location>
+inline std::uint64_t site_key(const Location& where, std::uint16_t type_id) noexcept {
+  if constexpr (sizeof(Location) == sizeof(std::uintptr_t) && std::is_trivially_copyable_v<Location>) {
     return std::bit_cast<std::uintptr_t>(where) | (std::uint64_t{type_id} << 48);
   } else {
     return ~std::uint64_t{0};
@@ -246,14 +246,14 @@ class AllocationTracing {
   // last make, in the same 2 MiB leaf, is a compare, a store and three counter updates;
   // everything else (a new site or leaf, backtraces) is record_slow.
   bool record(const Object* o, std::size_t bytes, std::uint16_t type_id,
-              const std::source_location& where) noexcept;
+              const SourceLocation& where) noexcept;
   bool record_slow(const Object* o, std::size_t bytes, std::uint16_t type_id,
-                   const std::source_location& where) noexcept;
+                   const SourceLocation& where) noexcept;
   // Called by Heap::destroy for an object carrying kFlagTraced, before its block is freed.
   // Inline, in src/trace/trace_state.hpp (heap.cpp is its one caller).
   void forget(const Object* o, std::size_t bytes) noexcept;
   // record's slow part: capture a backtrace and intern the site with it.
-  std::uint32_t backtrace_site(const std::source_location& where, std::uint16_t type_id) noexcept;
+  std::uint32_t backtrace_site(const SourceLocation& where, std::uint16_t type_id) noexcept;
 
   detail::TraceState& state() const noexcept;  // state_ as what it is; only when on
 
@@ -261,7 +261,7 @@ class AllocationTracing {
 };
 
 inline bool AllocationTracing::record(const Object* o, std::size_t bytes, std::uint16_t type_id,
-                                      const std::source_location& where) noexcept {
+                                      const SourceLocation& where) noexcept {
   detail::TraceHot& h = *state_;
   const auto a = reinterpret_cast<std::uintptr_t>(o);
   constexpr unsigned kRegionShift = detail::kTraceGranuleBits + detail::kTraceLeafBits;

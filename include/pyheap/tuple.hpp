@@ -43,9 +43,9 @@ class Tuple : public Object {
 
   // The shared empty tuple is made, and its site recorded, by the heap's first make of one.
   static Ref<Tuple> make(Heap& heap, std::span<const Ref<Object>> items,
-                         std::source_location site = std::source_location::current());
+                         SourceLocation site = SourceLocation::current());
   static Ref<Tuple> make(Heap& heap, std::initializer_list<Ref<Object>> items,
-                         std::source_location site = std::source_location::current()) {
+                         SourceLocation site = SourceLocation::current()) {
     return make(heap, std::span<const Ref<Object>>(items.begin(), items.size()), site);
   }
 

@@ -8,7 +8,7 @@
 namespace pyheap {
 
 template <class T>
-Ref<Array<T>> Array<T>::make(Heap& heap, std::span<const T> values, std::source_location site) {
+Ref<Array<T>> Array<T>::make(Heap& heap, std::span<const T> values, SourceLocation site) {
   Ref<Array> a = make(heap, site);
   if (!values.empty()) {
     a->reallocate(values.size());

@@ -124,7 +124,7 @@ struct Dict::Table {
 };
 static_assert(sizeof(Dict::Entry) == 24);
 
-Ref<Dict> Dict::make(Heap& heap, std::source_location site) {
+Ref<Dict> Dict::make(Heap& heap, SourceLocation site) {
   Ref<Dict> d = heap.make_at<Dict>(site, Private{});
   heap.gc().untrack(d.get());  // tracked only once it holds something that may be (see header)
   return d;

@@ -27,7 +27,7 @@ std::ptrdiff_t Class::find(std::string_view key) const noexcept {
   return -1;
 }
 
-Ref<Instance> Instance::make(Heap& heap, Ref<Class> cls, std::source_location site) {
+Ref<Instance> Instance::make(Heap& heap, Ref<Class> cls, SourceLocation site) {
   if (!cls) throw std::invalid_argument("pyheap::Instance: null class");
   // A Ref across heaps would outlive or race the other heap's counts.
   if (&Heap::of(cls.get()) != &heap) throw std::invalid_argument("pyheap::Instance: class of another heap");

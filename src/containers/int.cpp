@@ -7,7 +7,7 @@ namespace pyheap {
 
 static_assert(detail::kSmallIntMin == -5 && detail::kSmallIntMax == 256, "keep Int::is_cached in step");
 
-Ref<Int> Int::make(Heap& heap, std::int64_t value, std::source_location site) {
+Ref<Int> Int::make(Heap& heap, std::int64_t value, SourceLocation site) {
   if (!is_cached(value)) return heap.make_at<Int>(site, Private{}, value);
   Int*& slot = detail::container_cache(heap).small_ints[static_cast<std::size_t>(value - detail::kSmallIntMin)];
   if (!slot) {

@@ -13,7 +13,7 @@ namespace {
 constexpr std::size_t kItem = sizeof(Ref<Object>);
 }
 
-Ref<List> List::make(Heap& heap, std::span<const Ref<Object>> items, std::source_location site) {
+Ref<List> List::make(Heap& heap, std::span<const Ref<Object>> items, SourceLocation site) {
   for (const Ref<Object>& item : items) {
     if (!item) throw std::invalid_argument("pyheap::List: null item");
   }

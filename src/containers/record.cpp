@@ -42,13 +42,13 @@ std::size_t RecordType::index(std::string_view name) const {
   return static_cast<std::size_t>(i);
 }
 
-Ref<Record> Record::make(Heap& heap, const RecordType::Handle& type, std::source_location site) {
+Ref<Record> Record::make(Heap& heap, const RecordType::Handle& type, SourceLocation site) {
   if (!type) throw std::invalid_argument("pyheap::Record: null type");
   return heap.make_var_at<Record>(site, type->size() * sizeof(Ref<Object>), Private{}, type.get());
 }
 
 Ref<Record> Record::make(Heap& heap, const RecordType::Handle& type, std::initializer_list<Ref<Object>> values,
-                         std::source_location site) {
+                         SourceLocation site) {
   if (!type) throw std::invalid_argument("pyheap::Record: null type");
   if (values.size() != type->size()) throw std::invalid_argument("pyheap::Record: wrong number of values");
   Ref<Record> r = make(heap, type, site);

@@ -122,15 +122,15 @@ Str::~Str() {
   if (interned_) detail::container_cache(Heap::of(this)).interned.erase(this);
 }
 
-Ref<Str> Str::make(Heap& heap, std::string_view utf8, std::source_location site) {
+Ref<Str> Str::make(Heap& heap, std::string_view utf8, SourceLocation site) {
   return make_impl(heap, utf8, false, site);
 }
 
-Ref<Str> Heap::intern(std::string_view text, std::source_location site) {
+Ref<Str> Heap::intern(std::string_view text, SourceLocation site) {
   return Str::make_impl(*this, text, true, site);
 }
 
-Ref<Str> Str::make_impl(Heap& heap, std::string_view utf8, bool intern, const std::source_location& site) {
+Ref<Str> Str::make_impl(Heap& heap, std::string_view utf8, bool intern, const SourceLocation& site) {
   const Canonical c = canonicalize(utf8);
   if (!intern) return heap.make_var_at<Str>(site, c.bytes.size() + 1, Private{}, c.kind, c.bytes, c.length, c.hash);
   auto& table = detail::container_cache(heap).interned;

@@ -9,7 +9,7 @@ namespace pyheap {
 
 static_assert(sizeof(Table) % alignof(Ref<Object>) == 0, "columns follow the object, aligned");
 
-Ref<Table> Table::make(Heap& heap, std::initializer_list<Column> columns, std::source_location site) {
+Ref<Table> Table::make(Heap& heap, std::initializer_list<Column> columns, SourceLocation site) {
   std::vector<std::string> names;
   for (const Column& c : columns) names.emplace_back(c.name);
   RecordType::Handle type = RecordType::make(names);

@@ -9,7 +9,7 @@ namespace pyheap {
 
 static_assert(sizeof(Tuple) % alignof(Ref<Object>) == 0, "items follow the object, aligned");
 
-Ref<Tuple> Tuple::make(Heap& heap, std::span<const Ref<Object>> items, std::source_location site) {
+Ref<Tuple> Tuple::make(Heap& heap, std::span<const Ref<Object>> items, SourceLocation site) {
   for (const Ref<Object>& item : items) {
     if (!item) throw std::invalid_argument("pyheap::Tuple: null item");
   }

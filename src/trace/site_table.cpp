@@ -8,7 +8,7 @@
 
 namespace pyheap::trace {
 
-std::uint32_t SiteTable::intern(const std::source_location& where, std::uint16_t type_id,
+std::uint32_t SiteTable::intern(const SourceLocation& where, std::uint16_t type_id,
                                 const std::uintptr_t* frames, std::size_t nframes) noexcept {
   try {
     // The content key: every field of the site, NUL-separated, frames as raw bytes at the end.

@@ -1,7 +1,7 @@
 // SiteTable: interns allocation sites into dense 32-bit ids (1, 2, ...; 0 means "no site").
 //
 // The hot path is lookup() for site-only tracing: a direct-mapped cache keyed by what
-// std::source_location holds by pointer and value (the file-name pointer, line, column) and the
+// SourceLocation holds by pointer and value (the file-name pointer, line, column) and the
 // type id, so a make call at a site already seen costs one hash and two compares. The file-name
 // pointer is only a fast key: the same file may come with several pointers (one per translation
 // unit), and the slow path interns by content, so those share one id. Sites with a backtrace
@@ -11,7 +11,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <source_location>
+#include "pyheap/source_location.hpp"
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -24,7 +24,7 @@ namespace pyheap::trace {
 class SiteTable {
  public:
   // The id of (where, type): 0 if it could not be interned (out of memory).
-  std::uint32_t lookup(const std::source_location& where, std::uint16_t type_id) noexcept {
+  std::uint32_t lookup(const SourceLocation& where, std::uint16_t type_id) noexcept {
     const char* file = where.file_name();
     const std::uint32_t column = where.column();
     if (column > 0xFFFF) [[unlikely]] return intern(where, type_id, nullptr, 0);  // not cacheable
@@ -37,7 +37,7 @@ class SiteTable {
     return id;
   }
   // The id of (where, type, frames), by content. 0 if out of memory.
-  std::uint32_t intern(const std::source_location& where, std::uint16_t type_id,
+  std::uint32_t intern(const SourceLocation& where, std::uint16_t type_id,
                        const std::uintptr_t* frames, std::size_t nframes) noexcept;
 
   const AllocationSite& site(std::uint32_t id) const noexcept {

@@ -56,7 +56,7 @@ void detail::check_trace_slot_empty(const void* o, std::uint32_t slot) noexcept 
 
 // A new site or a new leaf (record's inline path handled neither), or backtraces.
 bool AllocationTracing::record_slow(const Object* o, std::size_t bytes, std::uint16_t type_id,
-                                    const std::source_location& where) noexcept {
+                                    const SourceLocation& where) noexcept {
   detail::TraceState& s = state();
   std::uint32_t id;
   if (s.options.backtrace_depth == 0) {
@@ -81,7 +81,7 @@ bool AllocationTracing::record_slow(const Object* o, std::size_t bytes, std::uin
 }
 
 // Out of line, so that record's site-only path does not reserve the frame buffer.
-[[gnu::noinline]] std::uint32_t AllocationTracing::backtrace_site(const std::source_location& where,
+[[gnu::noinline]] std::uint32_t AllocationTracing::backtrace_site(const SourceLocation& where,
                                                                   std::uint16_t type_id) noexcept {
   detail::TraceState& s = state();
   std::uintptr_t frames[TraceOptions::kMaxBacktraceDepth];

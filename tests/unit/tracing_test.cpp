@@ -33,6 +33,7 @@ using pyheap::Heap;
 using pyheap::Object;
 using pyheap::Ref;
 using pyheap::Snapshot;
+using pyheap::SourceLocation;
 using pyheap::TraceFilter;
 using pyheap::TraceOptions;
 using pyheap::Tracer;
@@ -110,7 +111,7 @@ TEST(Tracing, RecordsTheCallSiteOfMake) {
   EXPECT_EQ(heap.allocation_site(b.get())->line, line3);
   EXPECT_NE(heap.allocation_site(b.get())->type.find("Blob"), std::string::npos);
   // An explicit site, for factories that pass their caller's along.
-  const auto here = std::source_location::current();
+  const auto here = SourceLocation::current();
   auto c = heap.make_at<Leaf>(here, 3);
   EXPECT_EQ(heap.allocation_site(c.get())->line, here.line());
   EXPECT_EQ(c->value, 3);
@@ -129,7 +130,7 @@ TEST(Tracing, SameLineSameTypeSharesOneSite) {
 }
 
 // One line that makes objects of two types (a template instantiated twice): the same
-// std::source_location, two sites. The inline record path keys its last site by location *and*
+// SourceLocation, two sites. The inline record path keys its last site by location *and*
 // type, so interleaving the two must never file one under the other's site.
 template <class T>
 Ref<T> make_here(Heap& heap) {
