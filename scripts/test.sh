@@ -29,12 +29,12 @@ if [ "$(cat tests/js/node_modules/.pyheap-lock-sha256 2>/dev/null)" != "$lock_su
 fi
 
 echo "=== Release build"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPYHEAP_BUILD_TESTS=ON >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPYHEAP_BUILD_TESTS=ON -DPYHEAP_TESTS_REQUIRE_ALL=ON >/dev/null
 cmake --build build -j"$jobs"
 (cd build && ctest -j"$jobs" --output-on-failure)
 
 echo "=== Sanitizer build (ASan + UBSan, debug level 2)"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPYHEAP_SANITIZE=ON -DPYHEAP_BUILD_TESTS=ON >/dev/null
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPYHEAP_SANITIZE=ON -DPYHEAP_BUILD_TESTS=ON -DPYHEAP_TESTS_REQUIRE_ALL=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest -j"$jobs" --output-on-failure)

@@ -3,7 +3,8 @@
 # Runs the tour with small sizes writing its HTML report, then opens the report in headless
 # Chromium (tests/js/check_page.mjs): the charts must render without console errors. The
 # report and its screenshot stay in ARTIFACTS_DIR (tour-report.html, tour-report.png).
-# Fails loudly when node, Chromium or the npm packages are missing: scripts/test.sh installs them.
+# When node, Chromium or the npm packages are missing it fails (under scripts/test.sh, which
+# installs them) or prints why it is skipped (tests/js/require_browser.sh).
 set -euo pipefail
 pyheap=$1 js_dir=$2 artifacts=$3
 source "$js_dir/require_browser.sh" "$js_dir"
