@@ -1,5 +1,5 @@
 // libFuzzer target: arbitrary bytes are run as a heap script (../../shared/specs/heap-script.md,
-// src/script/script_runner.hpp). Whatever the input, run_script must return 0 or 2 and must not
+// tools/run/script_runner.hpp). Whatever the input, run_script must return 0 or 2 and must not
 // crash, trip a PYHEAP_ASSERT, throw, or make ASan/UBSan/LeakSanitizer report anything.
 // Output and error messages go to a stream that discards them (but still formats them).
 #include <cstddef>
@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "script/script_runner.hpp"
+#include "run/script_runner.hpp"
 
 namespace {
 

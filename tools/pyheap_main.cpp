@@ -13,14 +13,9 @@
 
 #include "pyheap/memory_report.hpp"
 
-#include "script/script_runner.hpp"
+#include "run/script_runner.hpp"
+#include "tool_paths.hpp"
 #include "tour/tour.hpp"
-
-// The CPython half of the tour, found in the source tree this program was built from (set by
-// CMakeLists.txt); --cpython-script or $PYHEAP_TOUR_CPYTHON_SCRIPT override it.
-#ifndef PYHEAP_TOUR_CPYTHON_SCRIPT
-#define PYHEAP_TOUR_CPYTHON_SCRIPT ""
-#endif
 
 int main(int argc, char** argv) {
   CLI::App app{"pyheap: Python's memory management for C++, shown event by event"};
@@ -40,10 +35,12 @@ int main(int argc, char** argv) {
                   "Write an HTML report: memory after each statement, collections, largest types, pool map");
 
   pyheap::tour::TourOptions tour_options;
+  // The CPython half of the tour is installed beside the program (tool_paths.hpp);
+  // --cpython-script or $PYHEAP_TOUR_CPYTHON_SCRIPT override it.
   if (const char* env = std::getenv("PYHEAP_TOUR_CPYTHON_SCRIPT"); env && *env)
     tour_options.cpython_script = env;
   else
-    tour_options.cpython_script = PYHEAP_TOUR_CPYTHON_SCRIPT;
+    tour_options.cpython_script = pyheap::tools::data_file("cpython_side.py").string();
   CLI::App* tour = app.add_subcommand("tour", "Build the same data in pyheap and in CPython and print the bytes each uses");
   tour->add_option("--report", tour_options.report, "Also write an HTML report with charts to this file");
   tour->add_option("--records", tour_options.sizes.records, "Records in lesson 1")->capture_default_str()->check(CLI::Range(1, 10'000'000));
@@ -52,7 +49,7 @@ int main(int argc, char** argv) {
   tour->add_option("--distinct", tour_options.sizes.distinct, "Distinct texts among them")->capture_default_str()->check(CLI::Range(1, 10'000'000));
   tour->add_option("--nodes", tour_options.sizes.nodes, "Nodes in lesson 4's chain and ring")->capture_default_str()->check(CLI::Range(1, 10'000'000));
   tour->add_option("--python", tour_options.python, "The CPython interpreter to compare with")->capture_default_str();
-  tour->add_option("--cpython-script", tour_options.cpython_script, "Path of tools/tour/cpython_side.py")->capture_default_str();
+  tour->add_option("--cpython-script", tour_options.cpython_script, "The tour's CPython half (default: share/pyheap/cpython_side.py beside the program)")->capture_default_str();
 
   try {
     app.parse(argc, argv);

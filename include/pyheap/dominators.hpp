@@ -15,6 +15,7 @@
 // kUnreachable for nodes the root does not reach.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -22,7 +23,9 @@
 
 namespace pyheap {
 
+class Heap;
 class HeapGraph;
+class Object;
 
 inline constexpr std::uint32_t kUnreachable = std::numeric_limits<std::uint32_t>::max();
 
@@ -41,5 +44,9 @@ struct DominatorTree {
 // The dominator tree of a heap graph from its root node, over strong edges only (weak edges
 // neither keep objects alive nor retain them, as memlab and DevTools count).
 DominatorTree dominator_tree(const HeapGraph& graph);
+
+// Bytes that would be freed with o: getsizeof of o and of every object o dominates (every path
+// from a root to it runs through o). 0 if o is not reachable from a root. One graph capture.
+std::size_t retained_size(const Heap& heap, const Object* o);
 
 }  // namespace pyheap

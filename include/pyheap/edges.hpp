@@ -1,72 +1,19 @@
 // pyheap/edges.hpp — the references an object holds, named, for introspection.
 //
-// The collector needs only "which objects does this one reference" (the trace hook). People
-// reading a heap snapshot or a retention path want names: a record's field, a dict's key, a
-// list's index. edges_of(o) gives them:
-//   - a type with a member `void name_edges(pyheap::EdgeNamer&) const` names its own edges;
+// edges_of(o) lists them:
+//   - a type with a member `void name_edges(pyheap::EdgeNamer&) const` names its own edges
+//     (edge_namer.hpp);
 //   - any other container falls back to its trace hook, edges numbered 0, 1, ... in trace order;
 //   - a weak reference object adds one Weak edge, "referent", to what it points at.
-// Invariant: a name_edges hook reports, as Element/Property/Internal edges, exactly the strong
-// references its trace hook reports (the same multiset of targets): heap_graph counts them to
-// find the references held from outside the heap, and checks this in debug builds.
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
-#include <string>
-#include <string_view>
 #include <vector>
 
-#include "pyheap/object.hpp"
-#include "pyheap/ref.hpp"
+#include "pyheap/edge_namer.hpp"
 
 namespace pyheap {
 
-// The kinds of a V8 heap snapshot's edges that pyheap uses.
-enum class EdgeKind : std::uint8_t {
-  Element,   // by position: list/tuple items, fields without names; `index` is the position
-  Property,  // by name: record fields, instance attributes, values under string dict keys
-  Internal,  // a reference that is not user data: a dict's key objects, an instance's class
-  Weak,      // a weak reference object to its referent (not counted, not retaining)
-};
-
-struct Edge {
-  Object* target = nullptr;
-  EdgeKind kind = EdgeKind::Element;
-  std::string name;       // Property/Internal/Weak
-  std::size_t index = 0;  // Element
-};
-
-// What a name_edges hook reports to. Null references are skipped, as the tracer skips them.
-class EdgeNamer {
- public:
-  explicit EdgeNamer(std::vector<Edge>& out) noexcept : out_(out) {}
-
-  template <class T>
-  void property(std::string_view name, const Ref<T>& r) {
-    if (r) out_.push_back(Edge{object(r), EdgeKind::Property, std::string(name), 0});
-  }
-  template <class T>
-  void internal(std::string_view name, const Ref<T>& r) {
-    if (r) out_.push_back(Edge{object(r), EdgeKind::Internal, std::string(name), 0});
-  }
-  template <class T>
-  void element(std::size_t index, const Ref<T>& r) {
-    if (r) out_.push_back(Edge{object(r), EdgeKind::Element, {}, index});
-  }
-
- private:
-  template <class T>
-  static Object* object(const Ref<T>& r) noexcept {
-    return const_cast<Object*>(static_cast<const Object*>(r.get()));
-  }
-  std::vector<Edge>& out_;
-};
-
 // Every edge of o (see above), strong ones first in the type's order, then the weak one.
 std::vector<Edge> edges_of(Object& o);
-
-// A readable name of an edge: "name" for properties, "[3]" for elements.
-std::string edge_label(const Edge& e);
 
 }  // namespace pyheap

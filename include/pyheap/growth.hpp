@@ -1,6 +1,6 @@
 // pyheap/growth.hpp — which types grew since last time (objgraph's show_growth).
 //
-// A GrowthTracker remembers the number of live objects of each type (by display_type_name) at
+// A GrowthTracker remembers the number of live objects of each type (by TypeInfo::name) at
 // its last update. update() counts again (one Heap::for_each_object walk), returns the types
 // whose count went up, with the new count and the increase, largest increase first (ties by
 // name), and remembers the new counts. The first update compares with an empty heap, so it
@@ -22,7 +22,7 @@ struct TypeGrowth {
   std::size_t delta = 0;  // how many more than at the previous update
 };
 
-// Live objects per type, by display_type_name.
+// Live objects per type, by TypeInfo::name.
 std::map<std::string, std::size_t> count_objects_by_type(const Heap& heap);
 
 class GrowthTracker {

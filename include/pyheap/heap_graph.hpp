@@ -41,9 +41,6 @@ struct NamedRoot {
   const Object* object = nullptr;
 };
 
-// "List", "Node" (namespaces dropped) — the name snapshots, growth tracking and paths use.
-std::string display_type_name(const Object& o);
-
 class HeapGraph {
  public:
   enum class NodeKind : std::uint8_t { Synthetic, Object, String, Number };

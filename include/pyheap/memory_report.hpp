@@ -29,10 +29,14 @@
 #include <memory>
 #include <string>
 
+#include "pyheap/memory_recording.hpp"
+
 namespace pyheap {
 
 class Heap;
-struct MemoryRecording;  // what was recorded (src/memory_report/)
+namespace detail {
+struct RecorderState;  // the recording and the callback's scratch (src/memory_report/)
+}
 
 class MemoryRecorder {
  public:
@@ -55,11 +59,11 @@ class MemoryRecorder {
   void write_html(const std::string& path, const std::string& title) const;
 
   // Everything recorded, for tests and other renderings.
-  const MemoryRecording& recording() const noexcept { return *rec_; }
+  const MemoryRecording& recording() const noexcept;
 
  private:
   Heap& heap_;
-  std::unique_ptr<MemoryRecording> rec_;
+  std::unique_ptr<detail::RecorderState> state_;
   int callback_id_ = 0;
 };
 

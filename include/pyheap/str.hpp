@@ -20,7 +20,7 @@
 //   - at most 2^29 - 1 code points and 2^32 - 2 bytes (std::length_error beyond).
 // Str is not a container (no trace hook): 8 bytes of header, never tracked by the collector.
 //
-// Interning: Heap::intern(text) returns the one interned Str of that text in the heap. The
+// Interning: Str::intern(heap, text) returns the one interned Str of that text in the heap. The
 // intern table holds no counts (CPython <= 3.11's "mortal" interned strings): an interned string
 // dies like any other, and its destructor removes its entry.
 #pragma once
@@ -49,6 +49,11 @@ class Str : public Object {
   // points above U+10FFFF included), std::length_error, std::bad_alloc.
   static Ref<Str> make(Heap& heap, std::string_view utf8,
                        SourceLocation site = SourceLocation::current());
+  // The one Str of this heap with this UTF-8 text (sys.intern). The table does not own its
+  // strings: an interned string dies as any other when its last Ref goes. The string is made,
+  // and its site recorded, by the first call with this text; later calls return it.
+  static Ref<Str> intern(Heap& heap, std::string_view utf8,
+                         SourceLocation site = SourceLocation::current());
 
   // Code points.
   std::size_t length() const noexcept { return length_; }
@@ -79,7 +84,6 @@ class Str : public Object {
   std::size_t trailing_bytes() const noexcept { return std::size_t{nbytes_} + 1; }
 
  private:
-  friend class Heap;
   static Ref<Str> make_impl(Heap& heap, std::string_view utf8, bool intern, const SourceLocation& site);
   const char* data() const noexcept { return reinterpret_cast<const char*>(this + 1); }
   char* data() noexcept { return reinterpret_cast<char*>(this + 1); }

@@ -34,4 +34,9 @@ std::optional<RetentionPath> why_alive(const HeapGraph& graph, const Object* tar
 // (".name" for properties and internal edges, "[i]" for elements).
 std::string format_retention_path(const RetentionPath& path);
 
+// The one-call form over a whole heap (one graph capture): the shortest chain formatted
+// ("(C++ references)[0] -> List[3] -> Node"), or a sentence saying that no root holds o (only
+// a cycle: garbage) or that o is not a live object of this heap.
+std::string why_alive(const Heap& heap, const Object* o);
+
 }  // namespace pyheap

@@ -3,7 +3,7 @@
 #include <new>
 
 #include "alloc/allocator_state.hpp"
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 
 namespace pyheap {
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "alloc/size_class.hpp"
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 
 namespace pyheap::alloc {
 

@@ -16,7 +16,7 @@
 #include <bit>
 
 #include "alloc/allocator_state.hpp"
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 
 namespace pyheap {
 

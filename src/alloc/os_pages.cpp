@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "alloc/sanitizer.hpp"
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 
 namespace pyheap::alloc {
 

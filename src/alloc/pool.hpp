@@ -15,7 +15,7 @@
 
 #include "alloc/sanitizer.hpp"
 #include "alloc/size_class.hpp"
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 
 namespace pyheap::alloc {
 

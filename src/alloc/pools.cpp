@@ -6,7 +6,7 @@
 
 #include "alloc/allocator_state.hpp"
 #include "alloc/os_pages.hpp"
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 
 namespace pyheap::detail {
 

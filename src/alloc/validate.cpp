@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "alloc/allocator_state.hpp"
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 
 namespace pyheap::detail {
 

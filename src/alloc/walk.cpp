@@ -8,7 +8,7 @@
 #include <bitset>
 
 #include "alloc/allocator_state.hpp"
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 
 namespace pyheap {
 

@@ -1,6 +1,6 @@
-// Per-heap state of the containers: the intern table and the small-int cache. Reached through
-// detail::container_cache(heap), created on first use, so a heap that never makes a Str or an Int
-// pays one null pointer for it.
+// Per-heap state of the containers: the intern table and the small-int cache. A Heap extension
+// (Heap::extension), created on first use, so a heap that never makes a Str or an Int pays nothing
+// for it, and destroyed with the heap after every object.
 #pragma once
 
 #include <array>
@@ -57,6 +57,8 @@ struct ContainerCache {
   // The immortal, untracked empty tuple (CPython shares one too).
   Tuple* empty_tuple = nullptr;
 };
+
+inline ContainerCache& container_cache(Heap& heap) { return heap.extension<ContainerCache>(); }
 
 }  // namespace detail
 }  // namespace pyheap

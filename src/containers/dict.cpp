@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "pyheap/edge_namer.hpp"
 #include "containers/cache.hpp"
 #include "pyheap/float.hpp"
 #include "pyheap/int.hpp"

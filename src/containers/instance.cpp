@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "pyheap/edge_namer.hpp"
 #include "pyheap/str.hpp"
 
 namespace pyheap {
@@ -90,7 +91,7 @@ void Instance::set(std::string_view name, Ref<Object> value) {
   if (!value) throw std::invalid_argument("pyheap::Instance: null value");
   Heap& heap = Heap::of(this);
   if (dict_) {
-    dict_->set(heap.intern(name), std::move(value));
+    dict_->set(Str::intern(heap, name), std::move(value));
     return;
   }
   std::ptrdiff_t i = cls_->find(name);
@@ -101,7 +102,7 @@ void Instance::set(std::string_view name, Ref<Object> value) {
   const bool next_known = i >= 0 && static_cast<std::size_t>(i) == count_;
   const bool next_new = i < 0 && count_ == cls_->key_count();
   if (!next_known && !next_new) {
-    to_dict(heap.intern(name), std::move(value));
+    to_dict(Str::intern(heap, name), std::move(value));
     return;
   }
   if (count_ == capacity_) grow_values(capacity_ ? std::size_t{capacity_} * 2 : 1);
@@ -115,7 +116,7 @@ void Instance::to_dict(Ref<Object> key, Ref<Object> value) {
   // Built completely before anything changes, so a bad_alloc leaves the split layout intact.
   Ref<Dict> d = Dict::make(heap);
   for (std::size_t i = 0; i < count_; ++i) {
-    if (values_[i]) d->set(heap.intern(cls_->keys_[i]), values_[i]);
+    if (values_[i]) d->set(Str::intern(heap, cls_->keys_[i]), values_[i]);
   }
   d->set(std::move(key), std::move(value));
   dict_ = std::move(d);

@@ -3,6 +3,8 @@
 #include <new>
 #include <stdexcept>
 
+#include "pyheap/edge_namer.hpp"
+
 namespace pyheap {
 
 static_assert(sizeof(Record) == 16, "header and type pointer; values follow inline");

@@ -126,8 +126,8 @@ Ref<Str> Str::make(Heap& heap, std::string_view utf8, SourceLocation site) {
   return make_impl(heap, utf8, false, site);
 }
 
-Ref<Str> Heap::intern(std::string_view text, SourceLocation site) {
-  return Str::make_impl(*this, text, true, site);
+Ref<Str> Str::intern(Heap& heap, std::string_view utf8, SourceLocation site) {
+  return make_impl(heap, utf8, true, site);
 }
 
 Ref<Str> Str::make_impl(Heap& heap, std::string_view utf8, bool intern, const SourceLocation& site) {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "pyheap/edge_namer.hpp"
+
 namespace pyheap {
 
 static_assert(sizeof(Table) % alignof(Ref<Object>) == 0, "columns follow the object, aligned");

@@ -16,7 +16,7 @@
 #include <new>
 #include <optional>
 
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 #include "gc/garbage_summary.hpp"
 #include "pyheap/heap.hpp"
 

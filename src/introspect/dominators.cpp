@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 #include "pyheap/heap_graph.hpp"
 
 namespace pyheap {

@@ -34,12 +34,4 @@ std::vector<Edge> edges_of(Object& o) {
   return out;
 }
 
-std::string edge_label(const Edge& e) {
-  if (e.kind != EdgeKind::Element) return e.name;
-  std::string text("[");
-  text += std::to_string(e.index);
-  text += ']';
-  return text;
-}
-
 }  // namespace pyheap

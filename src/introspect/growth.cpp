@@ -18,7 +18,7 @@ std::map<std::string, std::size_t> count_objects_by_type(const Heap& heap) {
     ++slot.second;
   });
   std::map<std::string, std::size_t> counts;
-  for (const auto& [id, sample] : by_id) counts[display_type_name(*sample.first)] += sample.second;
+  for (const auto& [id, sample] : by_id) counts[type_of(*sample.first).name] += sample.second;
   return counts;
 }
 

@@ -4,7 +4,7 @@
 #include <charconv>
 #include <cstdio>
 
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 #include "pyheap/float.hpp"
 #include "pyheap/heap.hpp"
 #include "pyheap/int.hpp"
@@ -38,7 +38,7 @@ std::string node_name(const Object& o, HeapGraph::NodeKind kind) {
     case HeapGraph::NodeKind::Number:
       return number_text(o);
     default: {
-      std::string name = display_type_name(o);
+      std::string name = type_of(o).name;
       if (const auto label = type_of(o).label) {
         name += ' ';
         name += label(&o);
@@ -74,13 +74,6 @@ void check_named_edges(Object& o, const std::vector<Edge>& named) {
   (void)o, (void)named;
 }
 }  // namespace
-
-std::string display_type_name(const Object& o) {
-  const std::string& full = type_of(o).name;
-  const std::size_t angle = full.find('<');
-  const std::size_t cut = full.rfind("::", angle);
-  return cut == std::string::npos ? full : full.substr(cut + 2);
-}
 
 std::optional<std::uint32_t> HeapGraph::find(const Object* o) const {
   auto it = index_.find(o);

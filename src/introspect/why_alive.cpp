@@ -4,8 +4,9 @@
 #include <algorithm>
 #include <deque>
 
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 #include "pyheap/dominators.hpp"
+#include "pyheap/type_info.hpp"
 
 namespace pyheap {
 
@@ -54,7 +55,7 @@ std::optional<RetentionPath> why_alive(const HeapGraph& graph, const Object* tar
     RetentionStep s;
     s.object = n.object;
     s.name = n.name;
-    s.type = n.object ? display_type_name(*n.object) : n.name;
+    s.type = n.object ? type_of(*n.object).name : n.name;
     if (k > 0) s.via = edge_text(graph.edges()[via[chain[k]]]);
     path.steps.push_back(std::move(s));
   }

@@ -237,7 +237,7 @@ void pool_map(const MemoryRecording& rec, report::Document& doc) {
 }  // namespace
 
 std::string MemoryRecorder::html(const std::string& title) const {
-  const MemoryRecording& rec = *rec_;
+  const MemoryRecording& rec = state_->rec;
   report::Document doc(title);
   if (rec.samples.empty()) {
     doc.paragraph("Nothing was sampled.");

@@ -25,7 +25,7 @@ std::uint64_t bytes_held(const Heap& heap) {
   return s.bytes_held + s.large_bytes;
 }
 
-// Live bytes by type (display_type_name, as count_objects_by_type and the snapshots name them),
+// Live bytes by type (TypeInfo::name, as every output names them),
 // largest first: every live object, tracked or not. Summed by type id during the walk, so each
 // object costs an array index, and each type is named once.
 std::vector<TypeBytes> bytes_by_type(const Heap& heap) {
@@ -45,7 +45,7 @@ std::vector<TypeBytes> bytes_by_type(const Heap& heap) {
   std::map<std::string, TypeBytes> by_name;
   for (const ById& t : by_id) {
     if (t.count == 0) continue;
-    TypeBytes& named = by_name[display_type_name(*t.sample)];
+    TypeBytes& named = by_name[type_of(*t.sample).name];
     named.count += t.count;
     named.bytes += t.bytes;
   }
@@ -72,14 +72,15 @@ bool worth_new_details(const MemorySample& now, const MemorySample& last_details
 
 }  // namespace
 
-MemoryRecorder::MemoryRecorder(Heap& heap) : heap_(heap), rec_(std::make_unique<MemoryRecording>()) {
-  MemoryRecording* rec = rec_.get();
+MemoryRecorder::MemoryRecorder(Heap& heap) : heap_(heap), state_(std::make_unique<detail::RecorderState>()) {
+  detail::RecorderState* st = state_.get();
+  MemoryRecording* rec = &st->rec;
   Heap* h = &heap_;
-  callback_id_ = heap_.gc().add_callback([rec, h](GcPhase phase, const CollectionInfo& info) {
+  callback_id_ = heap_.gc().add_callback([st, rec, h](GcPhase phase, const CollectionInfo& info) {
     // Stats only: a collector callback must not create or free objects of the heap.
     if (phase == GcPhase::Start) {
-      rec->pending_bytes_before = bytes_held(*h);
-      rec->pending_at_seconds = rec->seconds_since_start();
+      st->pending_bytes_before = bytes_held(*h);
+      st->pending_at_seconds = st->seconds_since_start();
       return;
     }
     CollectionRecord c;
@@ -87,14 +88,16 @@ MemoryRecorder::MemoryRecorder(Heap& heap) : heap_(heap), rec_(std::make_unique<
     c.generation = info.generation;
     c.collected = info.collected;
     c.seconds = info.seconds;
-    c.at_seconds = rec->pending_at_seconds;
-    c.bytes_before = rec->pending_bytes_before;
+    c.at_seconds = st->pending_at_seconds;
+    c.bytes_before = st->pending_bytes_before;
     c.bytes_after = bytes_held(*h);
     rec->collections.push_back(c);
   });
 }
 
 MemoryRecorder::~MemoryRecorder() { heap_.gc().remove_callback(callback_id_); }
+
+const MemoryRecording& MemoryRecorder::recording() const noexcept { return state_->rec; }
 
 void MemoryRecorder::sample(std::string label) {
   const AllocatorStats s = heap_.allocator().stats();
@@ -108,22 +111,22 @@ void MemoryRecorder::sample(std::string label) {
   }
   m.large_bytes = s.large_bytes;
   m.live_objects = heap_.live_objects();
-  m.at_seconds = rec_->seconds_since_start();
-  const bool peak = rec_->samples.empty() || m.total() > rec_->samples[rec_->peak_sample].total();
-  rec_->samples.push_back(std::move(m));
+  m.at_seconds = state_->seconds_since_start();
+  const bool peak = state_->rec.samples.empty() || m.total() > state_->rec.samples[state_->rec.peak_sample].total();
+  state_->rec.samples.push_back(std::move(m));
   if (!peak) return;
-  rec_->peak_sample = rec_->samples.size() - 1;
-  if (rec_->peak_sample == 0 || worth_new_details(rec_->samples.back(), rec_->samples[rec_->detail_sample])) {
-    rec_->detail_sample = rec_->peak_sample;
-    rec_->peak_types = bytes_by_type(heap_);
-    rec_->peak_arenas = heap_.allocator().occupancy();
+  state_->rec.peak_sample = state_->rec.samples.size() - 1;
+  if (state_->rec.peak_sample == 0 || worth_new_details(state_->rec.samples.back(), state_->rec.samples[state_->rec.detail_sample])) {
+    state_->rec.detail_sample = state_->rec.peak_sample;
+    state_->rec.peak_types = bytes_by_type(heap_);
+    state_->rec.peak_arenas = heap_.allocator().occupancy();
   }
 }
 
-std::size_t MemoryRecorder::sample_count() const noexcept { return rec_->samples.size(); }
-std::size_t MemoryRecorder::collection_count() const noexcept { return rec_->collections.size(); }
+std::size_t MemoryRecorder::sample_count() const noexcept { return state_->rec.samples.size(); }
+std::size_t MemoryRecorder::collection_count() const noexcept { return state_->rec.collections.size(); }
 std::uint64_t MemoryRecorder::peak_bytes() const noexcept {
-  return rec_->samples.empty() ? 0 : rec_->samples[rec_->peak_sample].total();
+  return state_->rec.samples.empty() ? 0 : state_->rec.samples[state_->rec.peak_sample].total();
 }
 
 }  // namespace pyheap

@@ -2,10 +2,11 @@
 // (finalizer, weak references, trashcan), immortals and teardown.
 #include "pyheap/heap.hpp"
 
+#include <atomic>
 #include <cstdio>
 #include <exception>
 
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 #include "trace/trace_state.hpp"
 
 namespace pyheap {
@@ -48,11 +49,27 @@ std::vector<Ref<Object>> Heap::all_objects() const {
 
 void Heap::check_thread() const noexcept {
   if constexpr (kDebugLevel >= 1) {
-    if (std::this_thread::get_id() != owner_) {
-      std::fprintf(stderr, "pyheap: a Heap was used from a thread that does not own it\n");
-      std::abort();
-    }
+    PYHEAP_CHECK(std::this_thread::get_id() == owner_, "a Heap was used from a thread that does not own it");
   }
+}
+
+namespace detail {
+std::size_t next_extension_slot() noexcept {
+  static std::atomic<std::size_t> next{0};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+}  // namespace detail
+
+void* Heap::install_extension(std::size_t slot, void* state, void (*destroy)(void*) noexcept) {
+  PYHEAP_ASSERT(slot >= extensions_.size() || extensions_[slot].state == nullptr);
+  try {
+    if (slot >= extensions_.size()) extensions_.resize(slot + 1);
+  } catch (...) {
+    destroy(state);
+    throw;
+  }
+  extensions_[slot] = Extension{state, destroy};
+  return state;
 }
 
 void Heap::report_unraisable(std::exception_ptr error, std::string where, const Object* o) noexcept {
@@ -182,6 +199,11 @@ Heap::~Heap() {
     report_unraisable(std::make_exception_ptr(std::runtime_error(
                           std::to_string(live_) + " objects still referenced from outside the heap")),
                       "heap destruction", nullptr);
+  }
+  // Extensions hold no counts but may be read by the destructors above (a Str leaving the
+  // intern table): they go last.
+  for (Extension& e : extensions_) {
+    if (e.state != nullptr) e.destroy(e.state);
   }
 }
 

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <stdexcept>
 
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 #include "pyheap/type_info.hpp"
 
 namespace pyheap::detail {
@@ -37,6 +37,19 @@ std::uint16_t register_type(TypeInfo info) {
   r.infos.push_back(std::move(info));
   type_table[id] = &r.infos.back();
   return static_cast<std::uint16_t>(id);
+}
+
+std::string short_type_name(std::string_view qualified) {
+  // The last "::" outside template arguments: "a::B<c::D>::E<f::G>" -> "E<f::G>".
+  int depth = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < qualified.size(); ++i) {
+    const char c = qualified[i];
+    if (c == '<' || c == '(') ++depth;
+    else if ((c == '>' || c == ')') && depth > 0) --depth;
+    else if (depth == 0 && c == ':' && i + 1 < qualified.size() && qualified[i + 1] == ':') start = i + 2;
+  }
+  return std::string(qualified.substr(start));
 }
 
 std::string demangle(const char* mangled) {

@@ -5,7 +5,7 @@
 // WeakReference in o's list has referent_ == o.
 #include <stdexcept>
 
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 #include "pyheap/heap.hpp"
 
 namespace pyheap {

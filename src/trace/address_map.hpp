@@ -20,8 +20,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "common/assert.hpp"
-#include "pyheap/tracing.hpp"
+#include "pyheap/internal/check.hpp"
+#include "pyheap/internal/trace_hot.hpp"
 
 namespace pyheap::trace {
 

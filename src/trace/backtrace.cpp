@@ -5,7 +5,7 @@
 
 #include <cstdio>
 
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 #include "pyheap/tracing.hpp"
 #include "pyheap/type_info.hpp"
 

@@ -31,6 +31,7 @@ std::uint32_t SiteTable::intern(const SourceLocation& where, std::uint16_t type_
     s.line = where.line();
     s.column = where.column();
     s.type = detail::type_info(type_id).name;
+    s.qualified_type = detail::type_info(type_id).qualified_name;
     s.frames.assign(frames, frames + nframes);
     sites_.push_back(std::move(s));
     const auto id = static_cast<std::uint32_t>(sites_.size());

@@ -16,7 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 #include "pyheap/tracing.hpp"
 
 namespace pyheap::trace {

@@ -41,7 +41,7 @@ bool file_matches(const std::string& pattern, const std::string& file) {
 }
 
 bool matches(const TraceFilter& f, const AllocationSite& site, std::size_t size) {
-  return file_matches(f.file, site.file) && (f.type.empty() || f.type == site.type) && size >= f.min_size &&
+  return file_matches(f.file, site.file) && (f.type.empty() || f.type == site.type || f.type == site.qualified_type) && size >= f.min_size &&
          size <= f.max_size;
 }
 

@@ -12,9 +12,9 @@
 
 #include <cstddef>
 
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 
-#include "pyheap/tracing.hpp"
+#include "pyheap/internal/trace_hot.hpp"
 #include "trace/address_map.hpp"
 #include "trace/site_table.hpp"
 

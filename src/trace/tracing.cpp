@@ -5,9 +5,9 @@
 #include <stdexcept>
 #include <utility>
 
-#include "common/assert.hpp"
-#include "pyheap/heap.hpp"
+#include "pyheap/internal/check.hpp"
 #include "pyheap/tracing.hpp"
+#include "pyheap/type_info.hpp"
 #include "trace/backtrace.hpp"
 #include "trace/trace_state.hpp"
 
@@ -45,14 +45,6 @@ void AllocationTracing::reset_peak() noexcept {
 
 std::size_t AllocationTracing::traced_count() const noexcept { return state_ ? state_->objects : 0; }
 std::size_t AllocationTracing::dropped() const noexcept { return state_ ? state().dropped : 0; }
-
-#if PYHEAP_DEBUG_LEVEL >= 1
-void detail::check_trace_slot_empty(const void* o, std::uint32_t slot) noexcept {
-  // Two live objects never share a granule, and a freed traced object cleared its slot.
-  if (slot != 0) assertion_failed(__FILE__, __LINE__, "side-table slot of a new object is empty");
-  (void)o;
-}
-#endif
 
 // A new site or a new leaf (record's inline path handled neither), or backtraces.
 bool AllocationTracing::record_slow(const Object* o, std::size_t bytes, std::uint16_t type_id,

@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
   for (const auto& [what, o] : chosen) {
     const std::uint32_t n = *graph.find(o);
     out << (first ? "" : ", ") << "{\"what\": " << json_string(what) << ", \"id\": " << 2 * n + 1
-        << ", \"retained\": " << tree.retained[n] << ", \"heap_retained_size\": " << heap.retained_size(o) << "}";
+        << ", \"retained\": " << tree.retained[n] << ", \"heap_retained_size\": " << retained_size(heap, o) << "}";
     first = false;
   }
   out << "]\n}\n";

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "alloc/size_class.hpp"
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 #include "pyheap/small_object_allocator.hpp"
 
 using pyheap::AllocatorStats;

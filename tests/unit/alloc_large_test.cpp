@@ -4,7 +4,7 @@
 #include <cstring>
 #include <vector>
 
-#include "common/assert.hpp"
+#include "pyheap/internal/check.hpp"
 #include "pyheap/small_object_allocator.hpp"
 
 using pyheap::SmallObjectAllocator;

@@ -229,7 +229,7 @@ TEST(InstanceTest, SizesMatchTheAllocator) {
   EXPECT_EQ(pyheap::deep_size(a), pyheap::getsizeof(a) + pyheap::getsizeof(cls) + pyheap::getsizeof(v[0]) +
                                       pyheap::getsizeof(v[1]) + pyheap::getsizeof(v[2]));
   // The fallback: keys interned beforehand, so the growth is the dict and nothing else.
-  Ref<Str> key = heap.intern("other");
+  Ref<Str> key = Str::intern(heap, "other");
   const auto before_dict = held(heap);
   const auto inst_before = pyheap::getsizeof(a);
   a->set("other", v[0]);  // the class has no 4th key yet: shared

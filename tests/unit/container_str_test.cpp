@@ -82,7 +82,7 @@ TEST(StrTest, EqualityNeedsTheSameKindNotJustTheSameBytes) {
   Ref<Str> wide = Str::make(heap, "\xc4\x80");
   ASSERT_EQ(latin->storage(), wide->storage());
   EXPECT_FALSE(*latin == *wide);
-  EXPECT_NE(heap.intern("\xc3\x84\xc2\x80").get(), heap.intern("\xc4\x80").get());
+  EXPECT_NE(Str::intern(heap, "\xc3\x84\xc2\x80").get(), Str::intern(heap, "\xc4\x80").get());
   EXPECT_TRUE(*Str::make(heap, "\xc4\x80") == *wide);
   EXPECT_EQ(Str::make(heap, "\xc4\x80")->hash(), wide->hash());
 }
@@ -122,7 +122,7 @@ TEST(StrTest, MalformedUtf8IsRejectedAndLeavesTheHeapAsItWas) {
   };
   for (const char* b : bad) {
     EXPECT_THROW(Str::make(heap, b), std::invalid_argument) << b;
-    EXPECT_THROW(heap.intern(b), std::invalid_argument) << b;
+    EXPECT_THROW(Str::intern(heap, b), std::invalid_argument) << b;
   }
   EXPECT_EQ(heap.live_objects(), 0u);
   EXPECT_EQ(held(heap), before);
@@ -153,8 +153,8 @@ TEST(StrTest, LongStringsGoToTheLargeAllocatorWithTheRightSize) {
 
 TEST(StrTest, InternReturnsOneObjectPerText) {
   Heap heap;
-  Ref<Str> a = heap.intern("name");
-  Ref<Str> b = heap.intern("name");
+  Ref<Str> a = Str::intern(heap, "name");
+  Ref<Str> b = Str::intern(heap, "name");
   EXPECT_EQ(a.get(), b.get());
   EXPECT_TRUE(a->is_interned());
   EXPECT_EQ(Str::interned_count(heap), 1u);
@@ -162,20 +162,20 @@ TEST(StrTest, InternReturnsOneObjectPerText) {
   EXPECT_FALSE(plain->is_interned());
   EXPECT_NE(plain.get(), a.get());
   EXPECT_TRUE(*plain == *a);
-  EXPECT_EQ(heap.intern("n\xc3\xa9").get(), heap.intern("n\xc3\xa9").get());
+  EXPECT_EQ(Str::intern(heap, "n\xc3\xa9").get(), Str::intern(heap, "n\xc3\xa9").get());
   EXPECT_EQ(Str::interned_count(heap), 1u);  // the temporary "né" died with its last Ref
 }
 
 TEST(StrTest, InternedStringsAreMortal) {
   Heap heap;
   {
-    Ref<Str> a = heap.intern("temporary");
+    Ref<Str> a = Str::intern(heap, "temporary");
     EXPECT_EQ(a->refcount(), 1u);  // the table holds no count
     EXPECT_EQ(Str::interned_count(heap), 1u);
   }
   EXPECT_EQ(Str::interned_count(heap), 0u);
   EXPECT_EQ(heap.live_objects(), 0u);
-  Ref<Str> again = heap.intern("temporary");
+  Ref<Str> again = Str::intern(heap, "temporary");
   EXPECT_EQ(Str::interned_count(heap), 1u);
   EXPECT_EQ(again->utf8(), "temporary");
 }
@@ -183,8 +183,8 @@ TEST(StrTest, InternedStringsAreMortal) {
 TEST(StrTest, HeapsInternSeparately) {
   Heap h1;
   Heap h2;
-  Ref<Str> a = h1.intern("x");
-  Ref<Str> b = h2.intern("x");
+  Ref<Str> a = Str::intern(h1, "x");
+  Ref<Str> b = Str::intern(h2, "x");
   EXPECT_NE(a.get(), b.get());
   EXPECT_EQ(&Heap::of(a.get()), &h1);
   EXPECT_EQ(&Heap::of(b.get()), &h2);
@@ -195,7 +195,7 @@ TEST(StrTest, InternedStringStillHeldAtTeardownIsNotALeakOfTheTable) {
   {
     Heap heap;
     heap.set_unraisable_hook([&](const pyheap::UnraisableInfo&) { ++reports; });
-    Ref<Str> keep = heap.intern("kept");
+    Ref<Str> keep = Str::intern(heap, "kept");
     (void)keep.release();  // deliberately leaked: the heap reports it, and must not crash on the table
   }
   EXPECT_EQ(reports, 1);

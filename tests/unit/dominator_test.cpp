@@ -73,12 +73,12 @@ TEST(RetainedSize, TreeOwnsItsSubtreeSharedObjectsDoNot) {
   const std::size_t one = getsizeof(shared.get());
   // `shared` is also held from C++ here: nobody but the root dominates it... and not even the
   // root while our Ref holds it.
-  EXPECT_EQ(heap.retained_size(root.get()), 3 * one);
+  EXPECT_EQ(retained_size(heap, root.get()), 3 * one);
   Object* s = shared.get();
   shared.reset();
-  EXPECT_EQ(heap.retained_size(root.get()), 4 * one);           // reached only through root
-  EXPECT_EQ(heap.retained_size(root->left.get()), one);         // two paths to `shared`
-  EXPECT_EQ(heap.retained_size(s), one);
+  EXPECT_EQ(retained_size(heap, root.get()), 4 * one);           // reached only through root
+  EXPECT_EQ(retained_size(heap, root->left.get()), one);         // two paths to `shared`
+  EXPECT_EQ(retained_size(heap, s), one);
 }
 
 TEST(RetainedSize, WeakReferencesRetainNothingAndGarbageIsNotRetained) {
@@ -87,13 +87,13 @@ TEST(RetainedSize, WeakReferencesRetainNothingAndGarbageIsNotRetained) {
   auto target = List::make(heap, {Str::make(heap, "payload")});
   holder->left = Ref<Object>(WeakRef<List>(target).handle());
   const std::size_t target_size = getsizeof(target.get()) + getsizeof((*target)[0].get());
-  EXPECT_EQ(heap.retained_size(target.get()), target_size);
-  EXPECT_EQ(heap.retained_size(holder.get()), getsizeof(holder.get()) + getsizeof(holder->left.get()));
+  EXPECT_EQ(retained_size(heap, target.get()), target_size);
+  EXPECT_EQ(retained_size(heap, holder.get()), getsizeof(holder.get()) + getsizeof(holder->left.get()));
   auto a = heap.make<Node>();
   a->left = a;
   Object* cyc = a.get();
   a.reset();
-  EXPECT_EQ(heap.retained_size(cyc), 0u);  // not reachable from a root
+  EXPECT_EQ(retained_size(heap, cyc), 0u);  // not reachable from a root
   heap.gc().collect();
 }
 

@@ -65,15 +65,15 @@ TEST(IntrospectWalk, ListsTrackedAndUntrackedObjectsButNotStorage) {
   for (const auto& item : *list) EXPECT_EQ(seen.count(item.get()), 1u);
 
   auto counts = counts_by_type(heap);
-  EXPECT_EQ(counts["pyheap::Int"], 100u);
-  EXPECT_EQ(counts["pyheap::Str"], 3u);
-  EXPECT_EQ(counts["pyheap::Float"], 1u);
-  EXPECT_EQ(counts["pyheap::Tuple"], 1u);
-  EXPECT_EQ(counts["pyheap::List"], 1u);
-  EXPECT_EQ(counts["pyheap::Dict"], 1u);
-  EXPECT_EQ(counts["(anonymous namespace)::Node"], 1u);
-  EXPECT_EQ(counts["(anonymous namespace)::Wide"], 1u);
-  EXPECT_EQ(counts["(anonymous namespace)::Plain"], 1u);
+  EXPECT_EQ(counts["Int"], 100u);
+  EXPECT_EQ(counts["Str"], 3u);
+  EXPECT_EQ(counts["Float"], 1u);
+  EXPECT_EQ(counts["Tuple"], 1u);
+  EXPECT_EQ(counts["List"], 1u);
+  EXPECT_EQ(counts["Dict"], 1u);
+  EXPECT_EQ(counts["Node"], 1u);
+  EXPECT_EQ(counts["Wide"], 1u);
+  EXPECT_EQ(counts["Plain"], 1u);
 }
 
 TEST(IntrospectWalk, LargeObjectsAreListedAndForgottenWhenFreed) {

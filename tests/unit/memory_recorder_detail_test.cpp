@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "memory_report/recording.hpp"
+#include "pyheap/memory_recording.hpp"
 #include "pyheap/float.hpp"
 #include "pyheap/heap.hpp"
 #include "pyheap/list.hpp"
@@ -79,6 +79,6 @@ TEST(MemoryRecorderDetail, TypesAreNamedAsTheSnapshotsNameThem) {
   rec.sample("one");
   std::vector<std::string> names;
   for (const auto& t : rec.recording().peak_types) names.push_back(t.name);
-  // display_type_name: no namespace, as count_objects_by_type and .heapsnapshot files have it.
+  // TypeInfo::name: no namespace, as every output names types.
   EXPECT_EQ(names, (std::vector<std::string>{"List", "Float"}));
 }

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <thread>
 
-#include "memory_report/recording.hpp"
+#include "pyheap/memory_recording.hpp"
 #include "pyheap/heap.hpp"
 #include "pyheap/memory_report.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "memory_report/recording.hpp"
+#include "pyheap/memory_recording.hpp"
 #include "pyheap/float.hpp"
 #include "pyheap/heap.hpp"
 #include "pyheap/list.hpp"

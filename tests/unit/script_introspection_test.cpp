@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "script/script_runner.hpp"
+#include "run/script_runner.hpp"
 
 namespace {
 

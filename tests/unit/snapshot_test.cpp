@@ -169,14 +169,14 @@ TEST(Snapshot, HeapWritesAFile) {
   Heap heap;
   auto keep = Tuple::make(heap, {Str::make(heap, "x")});
   const std::string path = ::testing::TempDir() + "pyheap_snapshot_test.heapsnapshot";
-  heap.write_snapshot(path);
+  write_snapshot(heap, path);
   std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
   Parsed p = parse(text.str());
   EXPECT_EQ(p.nodes(), 6u);
   std::remove(path.c_str());
-  EXPECT_THROW(heap.write_snapshot("/nonexistent-dir/x.heapsnapshot"), std::runtime_error);
+  EXPECT_THROW(write_snapshot(heap, "/nonexistent-dir/x.heapsnapshot"), std::runtime_error);
 }
 
 }  // namespace

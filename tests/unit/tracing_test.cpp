@@ -209,7 +209,7 @@ TEST(Tracing, ContainerFactoriesRecordTheirCallersLine) {
   auto expect = [&](Ref<Object> o, std::uint32_t line) { made.emplace_back(std::move(o), line); };
   auto one = pyheap::Int::make(heap, 1000);
   expect(pyheap::Str::make(heap, "a string"), __LINE__);
-  expect(heap.intern("an interned string"), __LINE__);
+  expect(pyheap::Str::intern(heap, "an interned string"), __LINE__);
   expect(pyheap::Int::make(heap, 1 << 20), __LINE__);
   expect(pyheap::Int::make(heap, 7), __LINE__);  // a small int, cached: made here, first
   expect(pyheap::Float::make(heap, 2.5), __LINE__);
@@ -242,7 +242,7 @@ TEST(Tracing, ContainerFactoriesRecordTheirCallersLine) {
         << site->function;
   }
   // A cached object keeps the site of the call that made it; later calls share it.
-  auto again = heap.intern("an interned string");
+  auto again = pyheap::Str::intern(heap, "an interned string");
   EXPECT_EQ(again.get(), made[1].first.get());
   EXPECT_EQ(heap.allocation_site(again.get())->line, made[1].second);
 }

@@ -21,7 +21,7 @@ TEST(WhyAlive, ChainFromACppReference) {
   list->append(Record::make(heap, type, {Str::make(heap, "n"), target}));
   Object* t = target.get();
   target.reset();
-  EXPECT_EQ(heap.why_alive(t), "(C++ references)[0] -> List[3] -> Record.next -> needle");
+  EXPECT_EQ(why_alive(heap, t), "(C++ references)[0] -> List[3] -> Record.next -> needle");
   const auto path = why_alive(HeapGraph::capture(heap), t);
   ASSERT_TRUE(path.has_value());
   ASSERT_EQ(path->steps.size(), 4u);
@@ -63,10 +63,10 @@ TEST(WhyAlive, OnlyACycleHoldsGarbage) {
   Object* b = a->field.get();
   a.reset();
   EXPECT_FALSE(why_alive(HeapGraph::capture(heap), b).has_value());
-  EXPECT_EQ(heap.why_alive(b),
+  EXPECT_EQ(why_alive(heap, b),
             "Node is not reachable from a root: only a reference cycle holds it (garbage the collector will free)");
   EXPECT_EQ(heap.gc().collect(), 2u);
-  EXPECT_EQ(heap.why_alive(nullptr), "not a live object of this heap");
+  EXPECT_EQ(why_alive(heap, nullptr), "not a live object of this heap");
 }
 
 TEST(WhyAlive, WeakReferencesDoNotExplainAnything) {
@@ -74,8 +74,8 @@ TEST(WhyAlive, WeakReferencesDoNotExplainAnything) {
   auto target = heap.make<Node>();
   auto holder = heap.make<Node>();
   holder->field = Ref<Object>(WeakRef<Node>(target).handle());
-  EXPECT_EQ(heap.why_alive(target.get()), "(C++ references)[0] -> Node");
-  EXPECT_EQ(heap.why_alive(holder->field.get()), "(C++ references)[1] -> Node[0] -> WeakReference");
+  EXPECT_EQ(why_alive(heap, target.get()), "(C++ references)[0] -> Node");
+  EXPECT_EQ(why_alive(heap, holder->field.get()), "(C++ references)[1] -> Node[0] -> WeakReference");
 }
 
 TEST(WhyAlive, TableColumnsAreNamed) {
@@ -83,13 +83,13 @@ TEST(WhyAlive, TableColumnsAreNamed) {
   auto t = Table::make(heap, {{"id", Table::Kind::Int64}, {"name", Table::Kind::Object}});
   t->append_row({std::int64_t{1}, Ref<Object>(Str::make(heap, "first"))});
   Object* name = t->objects("name")->at(0).get();
-  EXPECT_EQ(heap.why_alive(name), "(C++ references)[0] -> Table.name -> List[0] -> first");
+  EXPECT_EQ(why_alive(heap, name), "(C++ references)[0] -> Table.name -> List[0] -> first");
 }
 
 TEST(WhyAlive, ImmortalsAreRootsOfTheirOwn) {
   Heap heap;
   Object* five = Int::make(heap, 5).get();  // the cached small int stays, immortal
-  EXPECT_EQ(heap.why_alive(five), "(immortal objects)[0] -> 5");
+  EXPECT_EQ(why_alive(heap, five), "(immortal objects)[0] -> 5");
 }
 
 TEST(WhyAlive, DictKeysAndValuesAreNamed) {
@@ -101,8 +101,8 @@ TEST(WhyAlive, DictKeysAndValuesAreNamed) {
   Object* value = v.get();
   Object* f = d->get(Int::make(heap, 4000).get()).get();
   v.reset();
-  EXPECT_EQ(heap.why_alive(value), "(C++ references)[0] -> Dict.items -> List");
-  EXPECT_EQ(heap.why_alive(f), "(C++ references)[0] -> Dict[1] -> 0.25");
+  EXPECT_EQ(why_alive(heap, value), "(C++ references)[0] -> Dict.items -> List");
+  EXPECT_EQ(why_alive(heap, f), "(C++ references)[0] -> Dict[1] -> 0.25");
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // The heap-script interpreter. One class, Runner, owns the heap, the variables (the script's
 // roots) and the output buffer; statements are dispatched by their first token.
-#include "script/script_runner.hpp"
+#include "run/script_runner.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -20,7 +20,7 @@
 #include "pyheap/heap_graph.hpp"
 #include "pyheap/heap_snapshot.hpp"
 #include "pyheap/why_alive.hpp"
-#include "script/script_objects.hpp"
+#include "run/script_objects.hpp"
 
 namespace pyheap::script {
 namespace {

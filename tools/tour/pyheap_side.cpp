@@ -100,7 +100,7 @@ void lesson_strings(Heap& heap, const TourSizes& sizes, Figures& f) {
   });
   f.numbers["strings.interned"] = measure(heap, "interned strings", [&] {
     auto list = List::make(heap);
-    for (std::size_t i = 0; i < sizes.strings; ++i) list->append(heap.intern(text(i)));
+    for (std::size_t i = 0; i < sizes.strings; ++i) list->append(Str::intern(heap, text(i)));
     return list;
   });
 }
