@@ -24,6 +24,7 @@
 #include <span>
 #include <type_traits>
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/heap.hpp"
 #include "pyheap/object.hpp"
 #include "pyheap/ref.hpp"
@@ -31,7 +32,7 @@
 namespace pyheap {
 
 template <class T>
-class Array : public Object {
+class PYHEAP_API Array : public Object {
   static_assert(std::is_arithmetic_v<T>, "pyheap::Array holds numbers; use List for objects");
   struct Private {
     explicit Private() = default;

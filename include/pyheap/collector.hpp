@@ -34,6 +34,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/ref.hpp"
 
 namespace pyheap {
@@ -58,7 +59,7 @@ enum class GcPhase { Start, Stop };
 // collection counts (the tracked containers it broke apart, plus weak reference objects that died
 // in their callback phase), not what their destruction released in turn. Bytes are block_request:
 // what make passed to the allocator, as tracing counts them.
-struct GarbageSummary {
+struct PYHEAP_API GarbageSummary {
   struct Row {
     std::string type;
     std::string site;  // "file:line" in by_site, empty in by_type
@@ -86,7 +87,7 @@ struct CollectionInfo {
   const GarbageSummary* garbage = nullptr;
 };
 
-class Collector {
+class PYHEAP_API Collector {
  public:
   using Callback = std::function<void(GcPhase, const CollectionInfo&)>;
 

@@ -37,6 +37,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/heap.hpp"
 #include "pyheap/object.hpp"
 #include "pyheap/ref.hpp"
@@ -44,7 +45,7 @@
 
 namespace pyheap {
 
-class Dict : public Object {
+class PYHEAP_API Dict : public Object {
   struct Private {
     explicit Private() = default;
   };

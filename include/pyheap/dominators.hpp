@@ -21,6 +21,8 @@
 #include <span>
 #include <vector>
 
+#include "pyheap/internal/export.hpp"
+
 namespace pyheap {
 
 class Heap;
@@ -29,12 +31,12 @@ class Object;
 
 inline constexpr std::uint32_t kUnreachable = std::numeric_limits<std::uint32_t>::max();
 
-std::vector<std::uint32_t> immediate_dominators(std::span<const std::uint32_t> first_edge,
+PYHEAP_API std::vector<std::uint32_t> immediate_dominators(std::span<const std::uint32_t> first_edge,
                                                 std::span<const std::uint32_t> targets, std::uint32_t root);
 
 // Retained sizes over a dominator tree: self_size[v] plus the retained sizes of the nodes v
 // immediately dominates. Unreachable nodes get 0.
-std::vector<std::uint64_t> retained_sizes(std::span<const std::uint32_t> idom, std::span<const std::uint64_t> self_size,
+PYHEAP_API std::vector<std::uint64_t> retained_sizes(std::span<const std::uint32_t> idom, std::span<const std::uint64_t> self_size,
                                           std::uint32_t root);
 
 struct DominatorTree {
@@ -43,10 +45,10 @@ struct DominatorTree {
 };
 // The dominator tree of a heap graph from its root node, over strong edges only (weak edges
 // neither keep objects alive nor retain them, as memlab and DevTools count).
-DominatorTree dominator_tree(const HeapGraph& graph);
+PYHEAP_API DominatorTree dominator_tree(const HeapGraph& graph);
 
 // Bytes that would be freed with o: getsizeof of o and of every object o dominates (every path
 // from a root to it runs through o). 0 if o is not reachable from a root. One graph capture.
-std::size_t retained_size(const Heap& heap, const Object* o);
+PYHEAP_API std::size_t retained_size(const Heap& heap, const Object* o);
 
 }  // namespace pyheap

@@ -9,11 +9,12 @@
 
 #include <vector>
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/edge_namer.hpp"
 
 namespace pyheap {
 
 // Every edge of o (see above), strong ones first in the type's order, then the weak one.
-std::vector<Edge> edges_of(Object& o);
+PYHEAP_API std::vector<Edge> edges_of(Object& o);
 
 }  // namespace pyheap

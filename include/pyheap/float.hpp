@@ -8,13 +8,14 @@
 // Invariant: value() never changes.
 #pragma once
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/heap.hpp"
 #include "pyheap/object.hpp"
 #include "pyheap/ref.hpp"
 
 namespace pyheap {
 
-class Float : public Object {
+class PYHEAP_API Float : public Object {
  public:
   static Ref<Float> make(Heap& heap, double value,
                          SourceLocation site = SourceLocation::current()) {

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "pyheap/internal/export.hpp"
+
 namespace pyheap {
 
 class Heap;
@@ -23,9 +25,9 @@ struct TypeGrowth {
 };
 
 // Live objects per type, by TypeInfo::name.
-std::map<std::string, std::size_t> count_objects_by_type(const Heap& heap);
+PYHEAP_API std::map<std::string, std::size_t> count_objects_by_type(const Heap& heap);
 
-class GrowthTracker {
+class PYHEAP_API GrowthTracker {
  public:
   std::vector<TypeGrowth> update(const Heap& heap);
   // One line per type, objgraph's layout: "Node     12     +3".

@@ -29,6 +29,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/edges.hpp"
 #include "pyheap/object.hpp"
 
@@ -41,7 +42,7 @@ struct NamedRoot {
   const Object* object = nullptr;
 };
 
-class HeapGraph {
+class PYHEAP_API HeapGraph {
  public:
   enum class NodeKind : std::uint8_t { Synthetic, Object, String, Number };
   struct Node {

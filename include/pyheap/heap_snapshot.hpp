@@ -17,16 +17,18 @@
 #include <iosfwd>
 #include <string>
 
+#include "pyheap/internal/export.hpp"
+
 namespace pyheap {
 
 class Heap;
 class HeapGraph;
 
-void write_heap_snapshot(const HeapGraph& graph, std::ostream& out);
+PYHEAP_API void write_heap_snapshot(const HeapGraph& graph, std::ostream& out);
 // Throws std::runtime_error if the file cannot be written.
-void write_heap_snapshot_file(const HeapGraph& graph, const std::string& path);
+PYHEAP_API void write_heap_snapshot_file(const HeapGraph& graph, const std::string& path);
 // Every live object of the heap and its references, written as above (one graph capture).
 // Throws std::runtime_error if the file cannot be written.
-void write_snapshot(const Heap& heap, const std::string& path);
+PYHEAP_API void write_snapshot(const Heap& heap, const std::string& path);
 
 }  // namespace pyheap

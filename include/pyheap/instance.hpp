@@ -34,6 +34,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/dict.hpp"
 #include "pyheap/heap.hpp"
 #include "pyheap/object.hpp"
@@ -42,7 +43,7 @@
 
 namespace pyheap {
 
-class Class : public Object {
+class PYHEAP_API Class : public Object {
   struct Private {
     explicit Private() = default;
   };
@@ -66,7 +67,7 @@ class Class : public Object {
   std::vector<std::string> keys_;  // shared key table, append-only
 };
 
-class Instance : public Object {
+class PYHEAP_API Instance : public Object {
   struct Private {
     explicit Private() = default;
   };

@@ -16,13 +16,14 @@
 
 #include <cstdint>
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/heap.hpp"
 #include "pyheap/object.hpp"
 #include "pyheap/ref.hpp"
 
 namespace pyheap {
 
-class Int : public Object {
+class PYHEAP_API Int : public Object {
   struct Private {
     explicit Private() = default;
   };

@@ -29,6 +29,7 @@
 #include <initializer_list>
 #include <span>
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/heap.hpp"
 #include "pyheap/object.hpp"
 #include "pyheap/ref.hpp"
@@ -36,7 +37,7 @@
 
 namespace pyheap {
 
-class List : public Object {
+class PYHEAP_API List : public Object {
   struct Private {
     explicit Private() = default;
   };

@@ -8,11 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/allocator_stats.hpp"
 
 namespace pyheap {
 
-struct MemorySample {
+struct PYHEAP_API MemorySample {
   std::string label;
   std::vector<std::uint64_t> class_bytes;  // bytes_held per size class (index = size class)
   std::vector<std::uint64_t> class_block_size;

@@ -29,6 +29,7 @@
 #include <memory>
 #include <string>
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/memory_recording.hpp"
 
 namespace pyheap {
@@ -38,7 +39,7 @@ namespace detail {
 struct RecorderState;  // the recording and the callback's scratch (src/memory_report/)
 }
 
-class MemoryRecorder {
+class PYHEAP_API MemoryRecorder {
  public:
   explicit MemoryRecorder(Heap& heap);
   ~MemoryRecorder();

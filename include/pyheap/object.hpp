@@ -25,6 +25,8 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "pyheap/internal/export.hpp"
+
 namespace pyheap {
 
 class Heap;
@@ -61,7 +63,7 @@ inline constexpr std::uint8_t kGcTentative = 0x10;
 // Out-of-line slow path of a decrement that reached zero: finalize, clear weak references,
 // destroy, free (see Heap::deallocate). Kept out of line so the inline fast path stays two
 // instructions.
-void release(Object* o) noexcept;
+PYHEAP_API void release(Object* o) noexcept;
 }  // namespace detail
 
 class Object {

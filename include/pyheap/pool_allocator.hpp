@@ -14,6 +14,7 @@
 #include <new>
 #include <type_traits>
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/small_object_allocator.hpp"
 
 namespace pyheap {
@@ -21,7 +22,7 @@ namespace pyheap {
 /// The calling thread's allocator, created on first use. At thread exit it is destroyed
 /// if no block is live; otherwise it is deliberately leaked, so that late deallocations
 /// (say from a static container's destructor) still find it.
-SmallObjectAllocator& default_allocator();
+PYHEAP_API SmallObjectAllocator& default_allocator();
 
 template <class T>
 class PoolAllocator {

@@ -31,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/heap.hpp"
 #include "pyheap/object.hpp"
 #include "pyheap/ref.hpp"
@@ -38,7 +39,7 @@
 
 namespace pyheap {
 
-class RecordType {
+class PYHEAP_API RecordType {
  public:
   // A counted handle; null only when moved from or default-made.
   class Handle {
@@ -90,7 +91,7 @@ class RecordType {
   mutable std::atomic<std::size_t> refs_{0};
 };
 
-class Record : public Object {
+class PYHEAP_API Record : public Object {
   struct Private {
     explicit Private() = default;
   };

@@ -15,13 +15,14 @@
 
 #include <cstddef>
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/object.hpp"
 #include "pyheap/ref.hpp"
 
 namespace pyheap {
 
-std::size_t getsizeof(const Object* o) noexcept;
-std::size_t deep_size(Object* root);
+PYHEAP_API std::size_t getsizeof(const Object* o) noexcept;
+PYHEAP_API std::size_t deep_size(Object* root);
 
 template <class T>
 std::size_t getsizeof(const Ref<T>& r) noexcept {

@@ -33,6 +33,7 @@
 #include <memory>
 #include <string>
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/allocator_stats.hpp"
 
 namespace pyheap {
@@ -41,7 +42,7 @@ namespace detail {
 struct AllocatorState;  // the pools, arenas and counters; defined in src/alloc
 }
 
-class SmallObjectAllocator {
+class PYHEAP_API SmallObjectAllocator {
  public:
   static constexpr std::size_t kMaxSmallSize = 512;
   static constexpr std::size_t kAlignment = 16;

@@ -30,13 +30,14 @@
 #include <string>
 #include <string_view>
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/heap.hpp"
 #include "pyheap/object.hpp"
 #include "pyheap/ref.hpp"
 
 namespace pyheap {
 
-class Str : public Object {
+class PYHEAP_API Str : public Object {
   struct Private {
     explicit Private() = default;
   };

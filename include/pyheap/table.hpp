@@ -29,6 +29,7 @@
 #include <string_view>
 #include <variant>
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/array.hpp"
 #include "pyheap/heap.hpp"
 #include "pyheap/list.hpp"
@@ -39,7 +40,7 @@
 
 namespace pyheap {
 
-class Table : public Object {
+class PYHEAP_API Table : public Object {
   struct Private {
     explicit Private() = default;
   };

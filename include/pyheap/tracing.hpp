@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include "pyheap/internal/export.hpp"
 #include "pyheap/source_location.hpp"
 #include <string>
 #include <type_traits>
@@ -58,7 +59,7 @@ struct TracedMemory {
 
 // Where an object was made. Two allocations share a site iff they have the same file, line,
 // column, function, type and backtrace.
-struct AllocationSite {
+struct PYHEAP_API AllocationSite {
   std::string file;
   std::string function;
   std::uint32_t line = 0;
@@ -109,7 +110,7 @@ struct StatisticDiff {
 // Which growth orders a comparison: the largest growth first, shrinkage last.
 enum class GrowthOrder { Bytes, Count };
 
-class Snapshot {
+class PYHEAP_API Snapshot {
  public:
   // Objects of one site with one size (variable-size objects of a site differ in size).
   struct Trace {
@@ -142,20 +143,20 @@ class Snapshot {
 };
 
 // The same as newer.compare_to(older, ...).
-std::vector<StatisticDiff> compare(const Snapshot& older, const Snapshot& newer, GroupBy by,
+PYHEAP_API std::vector<StatisticDiff> compare(const Snapshot& older, const Snapshot& newer, GroupBy by,
                                    GrowthOrder order = GrowthOrder::Bytes,
                                    std::size_t top = std::numeric_limits<std::size_t>::max());
 
 // Readable tables, one line per entry (a traceback indented below its line), at most `limit`:
 //   "tests/leak.cpp:42 [Node]: 3200 B in 100 objects (average 32 B)"
 //   "tests/leak.cpp:42 [Node]: 3200 B (+1600 B) in 100 objects (+50), average 32 B"
-std::string format(const std::vector<Statistic>& stats,
+PYHEAP_API std::string format(const std::vector<Statistic>& stats,
                    std::size_t limit = std::numeric_limits<std::size_t>::max());
-std::string format(const std::vector<StatisticDiff>& diffs,
+PYHEAP_API std::string format(const std::vector<StatisticDiff>& diffs,
                    std::size_t limit = std::numeric_limits<std::size_t>::max());
 
 // One heap's tracing switch and records; reached through Heap::tracing().
-class AllocationTracing {
+class PYHEAP_API AllocationTracing {
  public:
   AllocationTracing() = default;
   ~AllocationTracing();

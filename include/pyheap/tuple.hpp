@@ -25,6 +25,7 @@
 #include <initializer_list>
 #include <span>
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/heap.hpp"
 #include "pyheap/object.hpp"
 #include "pyheap/ref.hpp"
@@ -32,7 +33,7 @@
 
 namespace pyheap {
 
-class Tuple : public Object {
+class PYHEAP_API Tuple : public Object {
   struct Private {
     explicit Private() = default;
   };

@@ -23,13 +23,14 @@
 
 #include <functional>
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/object.hpp"
 #include "pyheap/ref.hpp"
 #include "pyheap/tracer.hpp"
 
 namespace pyheap {
 
-class WeakReference : public Object {
+class PYHEAP_API WeakReference : public Object {
  public:
   using Callback = std::function<void(WeakReference&)>;
 
@@ -59,7 +60,7 @@ class WeakReference : public Object {
 };
 
 namespace detail {
-Ref<WeakReference> make_weak_reference(Object* referent, WeakReference::Callback callback);
+PYHEAP_API Ref<WeakReference> make_weak_reference(Object* referent, WeakReference::Callback callback);
 }
 
 template <class T>

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "pyheap/internal/export.hpp"
 #include "pyheap/heap_graph.hpp"
 
 namespace pyheap {
@@ -28,15 +29,15 @@ struct RetentionPath {
   std::vector<RetentionStep> steps;  // steps.front() is a root group, steps.back() the object
 };
 
-std::optional<RetentionPath> why_alive(const HeapGraph& graph, const Object* target);
+PYHEAP_API std::optional<RetentionPath> why_alive(const HeapGraph& graph, const Object* target);
 
 // "(script variables).a -> Node a.3 -> Node b": each step's name, followed by the edge leaving it
 // (".name" for properties and internal edges, "[i]" for elements).
-std::string format_retention_path(const RetentionPath& path);
+PYHEAP_API std::string format_retention_path(const RetentionPath& path);
 
 // The one-call form over a whole heap (one graph capture): the shortest chain formatted
 // ("(C++ references)[0] -> List[3] -> Node"), or a sentence saying that no root holds o (only
 // a cycle: garbage) or that o is not a live object of this heap.
-std::string why_alive(const Heap& heap, const Object* o);
+PYHEAP_API std::string why_alive(const Heap& heap, const Object* o);
 
 }  // namespace pyheap

@@ -1,21 +1,89 @@
 #!/usr/bin/env bash
-# check_install.sh BUILD_DIR CONSUMER_SRC SCRATCH
-# Installs BUILD_DIR into SCRATCH/prefix, then builds and runs CONSUMER_SRC twice: with CMake's
-# find_package and with pkg-config. Fails on the first step that fails.
+# check_install.sh SOURCE_DIR BUILD_DIR TESTS_DIR SCRATCH
+# What a user of the installed package gets, checked from outside the source tree:
+#   1. the whole static install (BUILD_DIR): the all-in-one consumer through find_package and
+#      through pkg-config;
+#   2. the core component alone: the core consumer through find_package(... COMPONENTS core) and
+#      pkg-config pyheap-core, with no other layer's header in the prefix;
+#   3. a shared build of the library alone (tools and tests off, so CLI11 is not asked for): both
+#      consumers against it, and its exported symbols are the public API only;
+#   4. the installed `pyheap tour` and `pyheap run`, with the source and build trees hidden from
+#      them (a private mount namespace mounts empty directories over both).
+# Fails on the first step that fails.
 set -euo pipefail
-build=$1 consumer=$2 scratch=$3
+src=$1 build=$2 tests=$3 scratch=$4
 rm -rf "$scratch" && mkdir -p "$scratch"
-prefix=$scratch/prefix
-cmake --install "$build" --prefix "$prefix" >/dev/null
+cxx=${CXX:-c++}
 
-echo "== find_package(pyheap CONFIG)"
-cmake -S "$consumer" -B "$scratch/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$scratch/cmake-build" >/dev/null
-"$scratch/cmake-build/consumer"
+build_consumer() {  # build_consumer PREFIX DIR NAME
+  cmake -S "$2" -B "$scratch/cb-$3" -DCMAKE_PREFIX_PATH="$1" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$scratch/cb-$3" >/dev/null
+}
+pc_flags() {  # pc_flags PREFIX PACKAGE
+  PKG_CONFIG_PATH=$(find "$1" -name pyheap.pc -o -name pyheap-core.pc | head -n1 | xargs dirname) \
+    pkg-config --cflags --libs "$2"
+}
 
-echo "== pkg-config pyheap"
-libdir=$(find "$prefix" -name pyheap.pc -printf '%h\n' | head -n1)
-flags=$(PKG_CONFIG_PATH=$libdir pkg-config --cflags --libs pyheap)
-# shellcheck disable=SC2086  # the flags are a word list by design
-${CXX:-c++} "$consumer/consumer.cpp" -o "$scratch/consumer-pc" $flags
+echo "== 1. static, everything"
+full=$scratch/full
+cmake --install "$build" --prefix "$full" >/dev/null
+build_consumer "$full" "$tests/consumer" full
+"$scratch/cb-full/consumer"
+# shellcheck disable=SC2046  # the flags are a word list by design
+$cxx "$tests/consumer/consumer.cpp" -o "$scratch/consumer-pc" $(pc_flags "$full" pyheap)
 "$scratch/consumer-pc"
+
+echo "== 2. static, the core component alone"
+core=$scratch/core
+cmake --install "$build" --prefix "$core" --component core >/dev/null
+for absent in pyheap/str.hpp pyheap/heap_graph.hpp pyheap/memory_report.hpp pyheap/pyheap.hpp; do
+  [ ! -e "$core/include/$absent" ] || { echo "the core install has $absent" >&2; exit 1; }
+done
+if find "$core" -name 'libpyheap_containers*' | grep -q .; then echo "the core install has the containers" >&2; exit 1; fi
+build_consumer "$core" "$tests/core_consumer" core
+"$scratch/cb-core/core_consumer"
+# shellcheck disable=SC2046
+$cxx "$tests/core_consumer/core_consumer.cpp" -o "$scratch/core-consumer-pc" $(pc_flags "$core" pyheap-core)
+"$scratch/core-consumer-pc"
+
+echo "== 3. shared, the library alone"
+shared=$scratch/shared
+cmake -S "$src" -B "$scratch/shared-build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON \
+  -DPYHEAP_BUILD_TOOLS=OFF -DPYHEAP_BUILD_TESTS=OFF -DCMAKE_CXX_COMPILER="$cxx" >/dev/null
+cmake --build "$scratch/shared-build" -j"$(nproc)" >/dev/null
+cmake --install "$scratch/shared-build" --prefix "$shared" >/dev/null
+build_consumer "$shared" "$tests/consumer" shared
+build_consumer "$shared" "$tests/core_consumer" shared-core
+ldd "$scratch/cb-shared/consumer" | grep -q 'libpyheap_containers.so' || { echo "not linked shared" >&2; exit 1; }
+"$scratch/cb-shared/consumer"
+"$scratch/cb-shared-core/core_consumer"
+# Exported: pyheap's public API (and the standard library's vague-linkage instantiations it
+# uses); never the tools' code (script runner, tour) or the private chart code.
+leaked=$(nm -D --defined-only -C "$shared"/lib*/libpyheap_*.so | grep -E 'pyheap::(script|tour|report)::' || true)
+[ -z "$leaked" ] || { echo "private symbols exported:"; echo "$leaked" | head; exit 1; } >&2
+echo "exported symbols: $(nm -D --defined-only "$shared"/lib*/libpyheap_*.so | grep -c ' [TW] _ZN6pyheap') pyheap functions"
+
+echo "== 4. the installed program, source and build trees out of reach"
+# Outside both trees, since both get hidden.
+outside=$(mktemp -d)
+trap 'rm -rf "$outside"' EXIT
+tools=$outside/prefix
+cmake --install "$build" --prefix "$tools" --component tools >/dev/null
+cp "$src/tests/cli/cycle.heap" "$outside/cycle.heap"
+if ! unshare --mount --map-root-user true 2>/dev/null; then
+  echo "SKIPPED: step 4 needs a private mount namespace (unshare --mount --map-root-user), refused here"
+  exit 0
+fi
+unshare --mount --map-root-user bash -euo pipefail -c '
+  src=$1 build=$2 tools=$3 scratch=$4
+  cd "$scratch"  # the working directory is inside the trees about to be hidden
+  mount -t tmpfs none "$src"
+  [ -d "$build" ] && mount -t tmpfs none "$build" 2>/dev/null || true
+  [ -z "$(ls -A "$src")" ] || { echo "the source tree is still visible" >&2; exit 1; }
+  unset PYHEAP_TOUR_CPYTHON_SCRIPT PYHEAP_DATA_DIR
+  "$tools/bin/pyheap" run "$scratch/cycle.heap" > "$scratch/run.out"
+  "$tools/bin/pyheap" tour --records 300 --floats 300 --strings 300 --nodes 300 > "$scratch/tour.out"
+' _ "$src" "$build" "$tools" "$outside"
+grep -q '^collected 4$' "$outside/run.out" || { echo "pyheap run printed:"; cat "$outside/run.out"; exit 1; } >&2
+grep -q 'CPython' "$outside/tour.out" || { echo "pyheap tour printed:"; cat "$outside/tour.out"; exit 1; } >&2
+echo "installed pyheap run and pyheap tour work without the source tree"

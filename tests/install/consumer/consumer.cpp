@@ -1,5 +1,6 @@
-// A program a user would write against an installed pyheap: one node type with a cycle,
-// freed by the collector. Exits non-zero if the installed library misbehaves.
+// A program a user would write against an installed pyheap, all of it (pyheap::pyheap): a node
+// type with a cycle freed by the collector, a container made inside the library, and an
+// introspection call. Exits non-zero if the installed library misbehaves.
 #include <pyheap/pyheap.hpp>
 
 #include <cstdio>
@@ -23,5 +24,11 @@ int main() {
   const std::size_t before = heap.live_objects();
   const std::size_t collected = heap.gc().collect();
   std::printf("live before %zu, collected %zu, live after %zu\n", before, collected, heap.live_objects());
-  return before == 3 && collected == 3 && heap.live_objects() == 0 ? 0 : 1;
+  // A Str is made inside the library and tested here: with a shared library both sides must agree
+  // on its type id (one registration per type across the library and the program).
+  auto s = pyheap::Str::make(heap, "installed");
+  const bool same_type = pyheap::Heap::is_a<pyheap::Str>(s.get());
+  const std::string why = pyheap::why_alive(heap, s.get());
+  std::printf("Str type shared: %s; why: %s\n", same_type ? "yes" : "no", why.c_str());
+  return before == 3 && collected == 3 && same_type && why == "(C++ references)[0] -> installed" ? 0 : 1;
 }
