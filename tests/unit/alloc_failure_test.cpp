@@ -4,6 +4,7 @@
 #include <new>
 #include <vector>
 
+#include "alloc/sanitizer.hpp"  // PYHEAP_ASAN: the one way to ask "is this an ASan build"
 #include "alloc/size_class.hpp"
 #include "pyheap/internal/check.hpp"
 #include "pyheap/small_object_allocator.hpp"
@@ -89,7 +90,7 @@ TEST(AllocFailure, LargeAllocationsFailToo) {
   EXPECT_EQ(a.stats().large_count, 0u);
 }
 
-#if !defined(__SANITIZE_ADDRESS__)
+#if !PYHEAP_ASAN
 // A real mmap failure: cap the address space just above what the process uses now.
 TEST(AllocFailure, MmapFailureThrowsAndLeavesTheAllocatorConsistent) {
   SmallObjectAllocator a;

@@ -7,11 +7,9 @@
 #include <random>
 #include <vector>
 
+#include "alloc/sanitizer.hpp"  // PYHEAP_ASAN: the one way to ask "is this an ASan build"
 #include "pyheap/small_object_allocator.hpp"
 
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/asan_interface.h>
-#endif
 
 using pyheap::SmallObjectAllocator;
 
@@ -87,7 +85,7 @@ TEST(AllocRandom, TwoHundredThousandOperations) {
 }
 
 TEST(AllocRandom, PoisoningUnderAddressSanitizer) {
-#if defined(__SANITIZE_ADDRESS__)
+#if PYHEAP_ASAN
   SmallObjectAllocator a;
   auto* p = static_cast<char*>(a.allocate(20));
   EXPECT_FALSE(__asan_address_is_poisoned(p + 19));

@@ -9,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "alloc/sanitizer.hpp"  // PYHEAP_ASAN: the one way to ask "is this an ASan build"
 #include "alloc/size_class.hpp"
 #include "pyheap/small_object_allocator.hpp"
 
@@ -18,7 +19,7 @@ namespace {
 
 // Under ASan the resident set also holds the shadow of every poisoned byte and the quarantine of
 // freed heap memory, neither of which follows the allocator; the Release build measures RSS.
-#if defined(__SANITIZE_ADDRESS__)
+#if PYHEAP_ASAN
 #define SKIP_RSS_UNDER_ASAN() GTEST_SKIP() << "RSS is not meaningful under AddressSanitizer"
 #else
 #define SKIP_RSS_UNDER_ASAN() static_cast<void>(0)

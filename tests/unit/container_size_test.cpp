@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "test_objects.hpp"
 #include "pyheap/float.hpp"
 #include "pyheap/heap.hpp"
 #include "pyheap/int.hpp"
@@ -14,6 +15,8 @@
 #include "pyheap/tuple.hpp"
 
 #include "container_test_support.hpp"
+
+using pyheap::testing::Blob;
 
 using pyheap::Float;
 using pyheap::Heap;
@@ -28,16 +31,6 @@ namespace {
 
 using pyheap::testing::held;
 
-// A user-defined variable-size object: n bytes inline.
-struct Blob : Object {
-  explicit Blob(std::size_t n, bool fail = false) : n_(n) {
-    if (fail) throw std::runtime_error("constructor failed");
-    std::memset(reinterpret_cast<unsigned char*>(this + 1), 0xAB, n);
-  }
-  std::size_t trailing_bytes() const noexcept { return n_; }
-  const unsigned char* bytes() const { return reinterpret_cast<const unsigned char*>(this + 1); }
-  std::size_t n_;
-};
 
 // A container with an owned out-of-line buffer that it reports.
 struct Owner : Object {

@@ -3,7 +3,10 @@
 
 #include <vector>
 
+#include "test_objects.hpp"
 #include "pyheap/pyheap.hpp"
+
+using pyheap::testing::Pair;
 
 namespace {
 
@@ -57,19 +60,15 @@ TEST(Dominators, DeepChainNeedsNoDeepStack) {
   EXPECT_EQ(retained_sizes(idom, self, 0)[1], n - 1);
 }
 
-struct Node : Object {
-  Ref<Object> left, right;
-  void trace(Tracer& t) { t(left, right); }
-};
 
 TEST(RetainedSize, TreeOwnsItsSubtreeSharedObjectsDoNot) {
   Heap heap;
-  auto root = heap.make<Node>();
-  root->left = heap.make<Node>();
-  root->right = heap.make<Node>();
-  auto shared = heap.make<Node>();
-  static_cast<Node*>(root->left.get())->left = shared;
-  static_cast<Node*>(root->right.get())->left = shared;
+  auto root = heap.make<Pair>();
+  root->left = heap.make<Pair>();
+  root->right = heap.make<Pair>();
+  auto shared = heap.make<Pair>();
+  static_cast<Pair*>(root->left.get())->left = shared;
+  static_cast<Pair*>(root->right.get())->left = shared;
   const std::size_t one = getsizeof(shared.get());
   // `shared` is also held from C++ here: nobody but the root dominates it... and not even the
   // root while our Ref holds it.
@@ -83,13 +82,13 @@ TEST(RetainedSize, TreeOwnsItsSubtreeSharedObjectsDoNot) {
 
 TEST(RetainedSize, WeakReferencesRetainNothingAndGarbageIsNotRetained) {
   Heap heap;
-  auto holder = heap.make<Node>();
+  auto holder = heap.make<Pair>();
   auto target = List::make(heap, {Str::make(heap, "payload")});
   holder->left = Ref<Object>(WeakRef<List>(target).handle());
   const std::size_t target_size = getsizeof(target.get()) + getsizeof((*target)[0].get());
   EXPECT_EQ(retained_size(heap, target.get()), target_size);
   EXPECT_EQ(retained_size(heap, holder.get()), getsizeof(holder.get()) + getsizeof(holder->left.get()));
-  auto a = heap.make<Node>();
+  auto a = heap.make<Pair>();
   a->left = a;
   Object* cyc = a.get();
   a.reset();

@@ -1,13 +1,15 @@
 // GrowthTracker: counts by type between two points, only the types that grew.
 #include <gtest/gtest.h>
 
+#include "test_objects.hpp"
 #include "pyheap/pyheap.hpp"
+
+using pyheap::testing::Leaf;
 
 namespace {
 
 using namespace pyheap;
 
-struct Leaf : Object {};
 
 TEST(Growth, FirstUpdateListsEverythingThenOnlyGrowth) {
   Heap heap;

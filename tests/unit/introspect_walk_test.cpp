@@ -7,19 +7,16 @@
 #include <string>
 #include <vector>
 
+#include "test_objects.hpp"
 #include "pyheap/pyheap.hpp"
+
+using pyheap::testing::Leaf;
+using pyheap::testing::Link;
 
 namespace {
 
 using namespace pyheap;
 
-struct Node : Object {
-  Ref<Object> next;
-  void trace(Tracer& t) { t(next); }
-};
-struct Plain : Object {
-  int value = 0;
-};
 struct alignas(16) Wide : Object {  // a 16-byte collector prefix: the third object tag
   Ref<Object> next;
   void trace(Tracer& t) { t(next); }
@@ -51,8 +48,8 @@ TEST(IntrospectWalk, ListsTrackedAndUntrackedObjectsButNotStorage) {
   auto d = Dict::make(heap);
   d->set(Str::make(heap, "key"), Float::make(heap, 2.5));
   auto t = Tuple::make(heap, {Str::make(heap, "a"), Str::make(heap, "b")});
-  auto n = heap.make<Node>();
-  n->next = heap.make<Plain>();
+  auto n = heap.make<Link>();
+  n->next = heap.make<Leaf>();
   auto w = heap.make<Wide>();
   w->next = n;
 
@@ -71,9 +68,9 @@ TEST(IntrospectWalk, ListsTrackedAndUntrackedObjectsButNotStorage) {
   EXPECT_EQ(counts["Tuple"], 1u);
   EXPECT_EQ(counts["List"], 1u);
   EXPECT_EQ(counts["Dict"], 1u);
-  EXPECT_EQ(counts["Node"], 1u);
+  EXPECT_EQ(counts["Link"], 1u);
   EXPECT_EQ(counts["Wide"], 1u);
-  EXPECT_EQ(counts["Plain"], 1u);
+  EXPECT_EQ(counts["Leaf"], 1u);
 }
 
 TEST(IntrospectWalk, LargeObjectsAreListedAndForgottenWhenFreed) {
@@ -100,13 +97,13 @@ TEST(IntrospectWalk, FreedBlocksAndGarbageDisappear) {
   Heap heap;
   std::vector<Ref<Object>> keep;
   for (int i = 0; i < 2000; ++i) {
-    auto n = heap.make<Node>();
+    auto n = heap.make<Link>();
     if (i % 3 == 0) keep.push_back(n);  // the rest are freed: free-list holes in the pools
   }
   EXPECT_EQ(walked(heap).size(), keep.size());
   {
-    auto a = heap.make<Node>();
-    auto b = heap.make<Node>();
+    auto a = heap.make<Link>();
+    auto b = heap.make<Link>();
     a->next = b;
     b->next = a;
   }

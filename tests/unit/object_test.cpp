@@ -10,29 +10,23 @@
 #include <thread>
 #include <vector>
 
+#include "test_objects.hpp"
+#include "alloc/sanitizer.hpp"  // PYHEAP_ASAN: the one way to ask "is this an ASan build"
 #include "pyheap/heap.hpp"
+
+using pyheap::testing::Leaf;
+using pyheap::testing::ThrowingContainer;
 
 using pyheap::Heap;
 using pyheap::Object;
 using pyheap::Ref;
 using pyheap::Tracer;
 
-#if defined(__SANITIZE_ADDRESS__)
-#define PYHEAP_TEST_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PYHEAP_TEST_UNDER_ASAN 1
-#endif
-#endif
 
 namespace {
 
 struct Empty : Object {};
 
-struct Leaf : Object {
-  explicit Leaf(int v) : value(v) {}
-  int value;
-};
 
 // Untracked (no trace hook): dies by reference counting only.
 struct Link : Object {
@@ -67,10 +61,6 @@ struct Counted : Object {
   int finalized = 0;
 };
 
-struct Throwing : Object {
-  explicit Throwing(bool t) { if (t) throw std::runtime_error("ctor failed"); }
-  void trace(Tracer&) {}
-};
 
 // A destructor that records the finalize -> weakref callback -> destructor order.
 struct Staged : Object {
@@ -141,12 +131,12 @@ TEST(Object, ConstructorExceptionLeavesTheHeapUnchanged) {
   Heap h;
   h.gc().disable();
   const auto before = h.gc().count()[0];
-  EXPECT_THROW(h.make<Throwing>(true), std::runtime_error);
+  EXPECT_THROW(h.make<ThrowingContainer>(true), std::runtime_error);
   EXPECT_EQ(h.live_objects(), 0u);
   EXPECT_EQ(h.gc().count()[0], before);
   EXPECT_EQ(h.gc().tracked_count(), 0u);
   EXPECT_EQ(h.allocator().stats().blocks_in_use, 0u);
-  auto ok = h.make<Throwing>(false);
+  auto ok = h.make<ThrowingContainer>(false);
   EXPECT_EQ(h.gc().tracked_count(), 1u);
   EXPECT_TRUE(h.gc().is_valid(2));
 }
@@ -230,7 +220,7 @@ TEST(Object, DeepChainDestroyedEveryNodeOnce) {
 }
 
 TEST(Object, TenMillionNodeChainDiesWithoutStackOverflowInLinearTime) {
-#if defined(PYHEAP_TEST_UNDER_ASAN)
+#if PYHEAP_ASAN
   // ASan's shadow memory makes 10^7 nodes slow; the depth problem shows up the same at 10^6.
   const std::size_t big = 1'000'000, small = 100'000;
 #else
@@ -338,7 +328,7 @@ TEST(Object, ImmortalObjectsNeverDie) {
 }
 
 TEST(Object, ImmortalCountThatReachesZeroIsRestored) {
-#if defined(PYHEAP_TEST_UNDER_ASAN)
+#if PYHEAP_ASAN
   GTEST_SKIP() << "2^30 decrements: too slow under ASan";
 #else
   int dtors = 0;

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "test_objects.hpp"
 #include "pyheap/array.hpp"
 #include "pyheap/dict.hpp"
 #include "pyheap/float.hpp"
@@ -22,6 +23,10 @@
 #include "pyheap/tracing.hpp"
 #include "pyheap/tuple.hpp"
 #include "pyheap/weakref.hpp"
+
+using pyheap::testing::Leaf;
+using pyheap::testing::ThrowingAtom;
+using pyheap::testing::Blob;
 
 using pyheap::AllocationSite;
 using pyheap::CollectionInfo;
@@ -40,11 +45,6 @@ using pyheap::Tracer;
 
 namespace {
 
-struct Leaf : Object {
-  explicit Leaf(int v = 0) : value(v) {}
-  std::int64_t value;
-};
-
 struct Node : Object {
   Ref<Node> next;
   Ref<Object> other;
@@ -52,17 +52,6 @@ struct Node : Object {
 };
 
 // Variable-size: `n` bytes of inline data after the object.
-struct Blob : Object {
-  explicit Blob(std::size_t bytes) : n(bytes) {}
-  std::size_t trailing_bytes() const noexcept { return n; }
-  std::size_t n;
-};
-
-struct Throwing : Object {
-  explicit Throwing(bool fail) {
-    if (fail) throw std::runtime_error("constructor failed");
-  }
-};
 
 std::size_t requested(const Object* o) { return pyheap::detail::block_request(o); }
 
@@ -362,7 +351,7 @@ TEST(Tracing, FailedAllocationLeavesTracingConsistent) {
   const auto before = heap.tracing().traced_memory();
   heap.allocator().fail_after(1);
   EXPECT_THROW(heap.make<Leaf>(2), std::bad_alloc);
-  EXPECT_THROW(heap.make<Throwing>(true), std::runtime_error);
+  EXPECT_THROW(heap.make<ThrowingAtom>(true), std::runtime_error);
   EXPECT_EQ(heap.tracing().traced_memory().current, before.current);
   EXPECT_EQ(heap.tracing().traced_memory().peak, before.peak);
   EXPECT_EQ(heap.tracing().traced_count(), 1u);

@@ -7,7 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "test_objects.hpp"
 #include "pyheap/heap.hpp"
+
+using pyheap::testing::Leaf;
 
 using pyheap::Heap;
 using pyheap::Object;
@@ -18,9 +21,6 @@ using pyheap::WeakReference;
 
 namespace {
 
-struct Plain : Object {
-  int value = 0;
-};
 
 // A container that can hold other nodes and weak references (as a Python instance can).
 struct Node : Object {
@@ -71,23 +71,23 @@ struct UnraisableLog {
 
 TEST(WeakRef, LockWhileAliveExpiredAfterDeath) {
   Heap h;
-  auto p = h.make<Plain>();
+  auto p = h.make<Leaf>();
   p->value = 11;
-  WeakRef<Plain> w(p);
+  WeakRef<Leaf> w(p);
   EXPECT_TRUE(w);
   EXPECT_FALSE(w.expired());
   EXPECT_TRUE(p->has_weakrefs());
   EXPECT_EQ(h.weakref_count(p.get()), 1u);
   EXPECT_EQ(p->refcount(), 1u) << "a weak reference holds no count";
   {
-    Ref<Plain> l = w.lock();
+    Ref<Leaf> l = w.lock();
     ASSERT_TRUE(l);
     EXPECT_EQ(l.get(), p.get());
     EXPECT_EQ(p->refcount(), 2u);
   }
   EXPECT_EQ(w.handle()->peek(), p.get());
   EXPECT_FALSE(w.handle()->has_callback());
-  Plain* raw = p.get();
+  Leaf* raw = p.get();
   p.reset();
   EXPECT_TRUE(w.expired());
   EXPECT_FALSE(w.lock());
@@ -102,8 +102,8 @@ TEST(WeakRef, LockWhileAliveExpiredAfterDeath) {
 
 TEST(WeakRef, WeakReferenceObjectIsATrackedHeapObject) {
   Heap h;
-  auto p = h.make<Plain>();
-  WeakRef<Plain> w(p);
+  auto p = h.make<Leaf>();
+  WeakRef<Leaf> w(p);
   EXPECT_TRUE(h.gc().is_tracked(w.handle().get())) << "gc.is_tracked(weakref.ref(o)) is True";
   EXPECT_FALSE(h.gc().is_tracked(p.get()));
   EXPECT_EQ(&Heap::of(w.handle().get()), &h);
@@ -112,8 +112,8 @@ TEST(WeakRef, WeakReferenceObjectIsATrackedHeapObject) {
 
 TEST(WeakRef, DroppingTheWeakReferenceUnlinksIt) {
   Heap h;
-  auto p = h.make<Plain>();
-  WeakRef<Plain> w1(p), w2(p), w3(p);
+  auto p = h.make<Leaf>();
+  WeakRef<Leaf> w1(p), w2(p), w3(p);
   EXPECT_EQ(h.weakref_count(p.get()), 3u);
   w2.reset();  // middle of the list
   EXPECT_EQ(h.weakref_count(p.get()), 2u);
@@ -127,8 +127,8 @@ TEST(WeakRef, DroppingTheWeakReferenceUnlinksIt) {
 
 TEST(WeakRef, WeakReferenceToAWeakReferenceIsRefused) {
   Heap h;
-  auto p = h.make<Plain>();
-  WeakRef<Plain> w(p);
+  auto p = h.make<Leaf>();
+  WeakRef<Leaf> w(p);
   // weakref.ref(weakref.ref(o))  ->  TypeError: cannot create weak reference to
   //                                 'weakref.ReferenceType' object
   EXPECT_THROW(WeakRef<WeakReference>{w.handle()}, std::invalid_argument);
@@ -138,11 +138,11 @@ TEST(WeakRef, WeakReferenceToAWeakReferenceIsRefused) {
 
 TEST(WeakRef, CallbackRunsWhenReferentDiesByRefcount) {
   Heap h;
-  auto p = h.make<Plain>();
+  auto p = h.make<Leaf>();
   int calls = 0;
   WeakReference* seen = nullptr;
   bool expired_in_callback = false;
-  WeakRef<Plain> w(p, [&](WeakReference& wr) {
+  WeakRef<Leaf> w(p, [&](WeakReference& wr) {
     ++calls;
     seen = &wr;
     expired_in_callback = wr.expired() && !wr.lock();
@@ -158,9 +158,9 @@ TEST(WeakRef, CallbackRunsWhenReferentDiesByRefcount) {
 TEST(WeakRef, CallbackDoesNotRunIfTheWeakReferenceDiedFirst) {
   // o = N(); w = weakref.ref(o, lambda r: log.append('cb')); del w; del o  ->  log == []
   Heap h;
-  auto p = h.make<Plain>();
+  auto p = h.make<Leaf>();
   int calls = 0;
-  WeakRef<Plain> w(p, [&](WeakReference&) { ++calls; });
+  WeakRef<Leaf> w(p, [&](WeakReference&) { ++calls; });
   w.reset();
   p.reset();
   EXPECT_EQ(calls, 0);
@@ -174,14 +174,14 @@ TEST(WeakRef, SeveralCallbacksRunNewestFirstAfterAllAreCleared) {
   // w3 = weakref.ref(o, lambda r: log.append(('w3',)))
   // del o   ->  log == [('w3',), ('w2', True), ('w1', True, True, True)]
   Heap h;
-  auto p = h.make<Plain>();
+  auto p = h.make<Leaf>();
   std::vector<std::string> log;
-  WeakRef<Plain> w1, w2, w3;
+  WeakRef<Leaf> w1, w2, w3;
   auto all_dead = [&] { return w1.expired() && w2.expired() && w3.expired(); };
-  w1 = WeakRef<Plain>(p, [&](WeakReference&) { log.push_back(all_dead() ? "w1 all-dead" : "w1"); });
-  w2 = WeakRef<Plain>(p, [&](WeakReference&) { log.push_back(all_dead() ? "w2 all-dead" : "w2"); });
-  w3 = WeakRef<Plain>(p, [&](WeakReference&) { log.push_back(all_dead() ? "w3 all-dead" : "w3"); });
-  WeakRef<Plain> plain(p);  // no callback: cleared, nothing called
+  w1 = WeakRef<Leaf>(p, [&](WeakReference&) { log.push_back(all_dead() ? "w1 all-dead" : "w1"); });
+  w2 = WeakRef<Leaf>(p, [&](WeakReference&) { log.push_back(all_dead() ? "w2 all-dead" : "w2"); });
+  w3 = WeakRef<Leaf>(p, [&](WeakReference&) { log.push_back(all_dead() ? "w3 all-dead" : "w3"); });
+  WeakRef<Leaf> plain(p);  // no callback: cleared, nothing called
   p.reset();
   EXPECT_EQ(log, (std::vector<std::string>{"w3 all-dead", "w2 all-dead", "w1 all-dead"}));
   EXPECT_TRUE(plain.expired());
@@ -189,8 +189,8 @@ TEST(WeakRef, SeveralCallbacksRunNewestFirstAfterAllAreCleared) {
 
 TEST(WeakRef, CallbackMayDropItsOwnWeakReference) {
   Heap h;
-  auto p = h.make<Plain>();
-  std::vector<WeakRef<Plain>> holder;
+  auto p = h.make<Leaf>();
+  std::vector<WeakRef<Leaf>> holder;
   int calls = 0;
   holder.emplace_back(p, [&](WeakReference& wr) {
     ++calls;
@@ -209,11 +209,11 @@ TEST(WeakRef, CallbackExceptionGoesToTheUnraisableHookAndOthersStillRun) {
   UnraisableLog u;
   Heap h;
   u.install(h);
-  auto p = h.make<Plain>();
+  auto p = h.make<Leaf>();
   int calls = 0;
-  WeakRef<Plain> w1(p, [&](WeakReference&) { ++calls; });
-  WeakRef<Plain> w2(p, [&](WeakReference&) { throw std::runtime_error("boom"); });
-  WeakRef<Plain> w3(p, [&](WeakReference&) { ++calls; });
+  WeakRef<Leaf> w1(p, [&](WeakReference&) { ++calls; });
+  WeakRef<Leaf> w2(p, [&](WeakReference&) { throw std::runtime_error("boom"); });
+  WeakRef<Leaf> w3(p, [&](WeakReference&) { ++calls; });
   p.reset();
   EXPECT_EQ(calls, 2);
   ASSERT_EQ(u.where.size(), 1u);

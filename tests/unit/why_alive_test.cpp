@@ -1,16 +1,15 @@
 // why_alive: the shortest root-to-object chain, its formatting, and the garbage case.
 #include <gtest/gtest.h>
 
+#include "test_objects.hpp"
 #include "pyheap/pyheap.hpp"
+
+using pyheap::testing::Link;
 
 namespace {
 
 using namespace pyheap;
 
-struct Node : Object {
-  Ref<Object> field;
-  void trace(Tracer& t) { t(field); }
-};
 
 TEST(WhyAlive, ChainFromACppReference) {
   Heap heap;
@@ -34,13 +33,13 @@ TEST(WhyAlive, ChainFromACppReference) {
 
 TEST(WhyAlive, ShortestPathAndNamedRootsFirst) {
   Heap heap;
-  auto far = heap.make<Node>();
-  far->field = heap.make<Node>();
-  auto mid = static_cast<Node*>(far->field.get());
-  mid->field = heap.make<Node>();
-  Object* target = mid->field.get();
-  auto near = heap.make<Node>();
-  near->field = Ref<Object>::borrow(target);
+  auto far = heap.make<Link>();
+  far->next = heap.make<Link>();
+  auto mid = static_cast<Link*>(far->next.get());
+  mid->next = heap.make<Link>();
+  Object* target = mid->next.get();
+  auto near = heap.make<Link>();
+  near->next = Ref<Object>::borrow(target);
   // Two C++ roots reach it, in 3 and 2 steps: the shorter wins.
   auto g = HeapGraph::capture(heap);
   auto path = why_alive(g, target);
@@ -52,30 +51,30 @@ TEST(WhyAlive, ShortestPathAndNamedRootsFirst) {
   g = HeapGraph::capture(heap, roots, "(script variables)");
   path = why_alive(g, mid);
   ASSERT_TRUE(path);
-  EXPECT_EQ(format_retention_path(*path), "(script variables).far -> Node[0] -> Node");
+  EXPECT_EQ(format_retention_path(*path), "(script variables).far -> Link[0] -> Link");
 }
 
 TEST(WhyAlive, OnlyACycleHoldsGarbage) {
   Heap heap;
-  auto a = heap.make<Node>();
-  a->field = heap.make<Node>();
-  static_cast<Node*>(a->field.get())->field = a;
-  Object* b = a->field.get();
+  auto a = heap.make<Link>();
+  a->next = heap.make<Link>();
+  static_cast<Link*>(a->next.get())->next = a;
+  Object* b = a->next.get();
   a.reset();
   EXPECT_FALSE(why_alive(HeapGraph::capture(heap), b).has_value());
   EXPECT_EQ(why_alive(heap, b),
-            "Node is not reachable from a root: only a reference cycle holds it (garbage the collector will free)");
+            "Link is not reachable from a root: only a reference cycle holds it (garbage the collector will free)");
   EXPECT_EQ(heap.gc().collect(), 2u);
   EXPECT_EQ(why_alive(heap, nullptr), "not a live object of this heap");
 }
 
 TEST(WhyAlive, WeakReferencesDoNotExplainAnything) {
   Heap heap;
-  auto target = heap.make<Node>();
-  auto holder = heap.make<Node>();
-  holder->field = Ref<Object>(WeakRef<Node>(target).handle());
-  EXPECT_EQ(why_alive(heap, target.get()), "(C++ references)[0] -> Node");
-  EXPECT_EQ(why_alive(heap, holder->field.get()), "(C++ references)[1] -> Node[0] -> WeakReference");
+  auto target = heap.make<Link>();
+  auto holder = heap.make<Link>();
+  holder->next = Ref<Object>(WeakRef<Link>(target).handle());
+  EXPECT_EQ(why_alive(heap, target.get()), "(C++ references)[0] -> Link");
+  EXPECT_EQ(why_alive(heap, holder->next.get()), "(C++ references)[1] -> Link[0] -> WeakReference");
 }
 
 TEST(WhyAlive, TableColumnsAreNamed) {
