@@ -171,7 +171,7 @@ bool AllocatorState::valid(int level) const {
   return true;
 }
 
-#undef PYHEAP_CHECK
+#undef PYHEAP_VALID
 
 void AllocatorState::debug_check() const noexcept {
   if constexpr (kDebugLevel >= 2) {
