@@ -69,6 +69,19 @@ inline void prefetch_ahead(const std::vector<Object*>& set, std::size_t i, Trace
   }
 }
 
+// Calls visit(o) for every object of `set` in order, skipping holes; on sets of
+// kPrefetchMinObjects or more it first prefetches the children of the object kPrefetchDistance
+// slots ahead. Both walks of a collection (subtract_refs, move_unreachable) go through here.
+template <class Visit>
+inline void walk_set(const std::vector<Object*>& set, Visit&& visit) {
+  Tracer prefetcher(Tracer::Mode::Visit, prefetch_child, nullptr);
+  const bool prefetch = set.size() >= kPrefetchMinObjects;
+  for (std::size_t i = 0; i < set.size(); ++i) {
+    if (prefetch) prefetch_ahead(set, i, prefetcher);
+    if (Object* o = set[i]) visit(o);
+  }
+}
+
 // Releases the collecting flag even when a callback throws std::bad_alloc through collect().
 struct CollectingScope {
   bool& flag;
@@ -250,12 +263,7 @@ void Collector::update_and_subtract_refs(const std::vector<Object*>& set, int li
         --word(child).refs;
       },
       reinterpret_cast<void*>(static_cast<std::uintptr_t>(list)));
-  Tracer prefetcher(Tracer::Mode::Visit, prefetch_child, nullptr);
-  const bool prefetch = set.size() >= kPrefetchMinObjects;
-  for (std::size_t i = 0; i < set.size(); ++i) {
-    if (prefetch) prefetch_ahead(set, i, prefetcher);
-    Object* o = set[i];
-    if (!o) continue;
+  walk_set(set, [&](Object* o) {
     PYHEAP_ASSERT(list_of(o) == list);
     std::uint8_t& st = state(o);
     if (!(st & detail::kGcCollecting)) {
@@ -263,7 +271,7 @@ void Collector::update_and_subtract_refs(const std::vector<Object*>& set, int li
       st |= detail::kGcCollecting;
     }
     trace(o, subtract);
-  }
+  });
   if constexpr (kDebugLevel >= 1) {
     for ([[maybe_unused]] Object* o : set) PYHEAP_ASSERT(!o || (state(o) & detail::kGcCollecting));
   }
@@ -323,16 +331,11 @@ std::size_t Collector::move_unreachable(const std::vector<Object*>& set, std::ve
     }
   };
   taken_back_.clear();
-  Tracer prefetcher(Tracer::Mode::Visit, prefetch_child, nullptr);
-  const bool prefetch = set.size() >= kPrefetchMinObjects;
-  for (std::size_t i = 0; i < set.size(); ++i) {
-    if (prefetch) prefetch_ahead(set, i, prefetcher);
-    Object* o = set[i];
-    if (!o) continue;
+  walk_set(set, [&](Object* o) {
     // A negative count means a trace hook reported a reference its object does not own.
     PYHEAP_ASSERT(word(o).refs >= 0);
     scan(o);
-  }
+  });
   for (std::size_t i = 0; i < taken_back_.size(); ++i) scan(taken_back_[i]);
   if (!taken_back_.empty()) std::erase(unreachable, nullptr);
   taken_back_.clear();
