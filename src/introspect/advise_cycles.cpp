@@ -1,8 +1,10 @@
 // Finding 6: garbage that only the cycle collector can free. It is grouped by the reference that
-// closes its cycles: walking each garbage structure depth first from its oldest object (the
-// lowest node, which for both runtimes' walks is roughly creation order, and the top of a
-// structure is usually made first), an edge back to an object still on the walk's stack closes a
-// cycle; the most frequent such edge, by (type, name, type), is the one to make weak.
+// closes its cycles: each garbage structure is walked depth first from the object most referenced
+// within it (the parent that children point back to, the owner that parts point back to; ties go
+// to the lowest node), and an edge back to an object still on the walk's stack closes a cycle.
+// The most frequent such edge, by (type, name, type), is the one to make weak. The walk's start
+// cannot be the object the program held (nothing holds garbage any more); in-degree is the sign
+// that survives: a back-reference adds one to its target.
 #include <algorithm>
 #include <map>
 #include <numeric>
@@ -41,11 +43,26 @@ void find_cyclic_garbage(Context& c, std::vector<Finding>& out) {
   }
   if (garbage.empty()) return;
 
-  // Depth-first walks over the garbage, each structure from its lowest node.
+  // Starts: in each structure its most referenced object first (ties: the lowest node), then the
+  // rest in node order (for what that one does not reach).
+  std::vector<std::uint32_t> within(n, 0);
+  for (std::uint32_t v : garbage)
+    for (const auto& e : g.edges_of(v))
+      if (e.kind != EdgeKind::Weak && c.is_garbage(e.to)) ++within[e.to];
+  std::map<std::uint32_t, std::uint32_t> entry;  // structure -> its start
+  for (std::uint32_t v : garbage) {
+    auto [it, fresh] = entry.emplace(parts.find(v), v);
+    if (!fresh && within[v] > within[it->second]) it->second = v;
+  }
+  std::vector<std::uint32_t> starts;
+  for (const auto& [part, v] : entry) starts.push_back(v);
+  starts.insert(starts.end(), garbage.begin(), garbage.end());
+
+  // Depth-first walks over the garbage.
   std::map<std::uint32_t, std::map<BackEdge, std::size_t>> back_edges;  // structure -> its back edges
   std::vector<std::uint8_t> state(n, 0);                                // 1 on the stack, 2 done
   std::vector<std::pair<std::uint32_t, std::uint32_t>> stack;           // node, next edge
-  for (std::uint32_t start : garbage) {
+  for (std::uint32_t start : starts) {
     if (state[start] != 0) continue;
     auto& counts = back_edges[parts.find(start)];
     stack.emplace_back(start, 0);
