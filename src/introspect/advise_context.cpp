@@ -54,6 +54,21 @@ Context::Context(const ObjectGraph& graph, const AdviseOptions& opts)
   for (std::uint32_t v = 0; v < n; ++v) self[v] = is_object(v) ? nodes[v].bytes : 0;
   retained = retained_sizes(idom, self, ObjectGraph::kRoot);
 
+  // Depth in the dominator tree, and the reachable nodes deepest first.
+  dom_depth.assign(n, kUnreachable);
+  dom_depth[ObjectGraph::kRoot] = 0;
+  std::vector<std::uint32_t> chain;
+  for (std::uint32_t v = 0; v < n; ++v) {
+    if (idom[v] == kUnreachable || dom_depth[v] != kUnreachable) continue;
+    chain.clear();
+    for (std::uint32_t u = v; dom_depth[u] == kUnreachable; u = idom[u]) chain.push_back(u);
+    for (std::size_t i = chain.size(); i-- > 0;) dom_depth[chain[i]] = dom_depth[idom[chain[i]]] + 1;
+  }
+  for (std::uint32_t v = 0; v < n; ++v)
+    if (dom_depth[v] != kUnreachable) dom_order.push_back(v);
+  std::stable_sort(dom_order.begin(), dom_order.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return dom_depth[a] > dom_depth[b]; });
+
   // Breadth-first parents over all edges in their order (the first path found is a shortest one).
   parent.assign(n, kNone);
   parent_edge.assign(n, kNone);
@@ -169,6 +184,11 @@ std::string Context::path_to(std::uint32_t v, std::size_t steps) const {
     } else {
       if (e.kind != EdgeKind::Element) out += '.';
       out += g.edge_label(e);
+      // An object whose attributes are in its own dict: say what it is, as the path skips the dict.
+      if (i > 0) {
+        const auto& next = g.edges()[parent_edge[chain[i - 1]]];
+        if (next.kind == EdgeKind::Internal && next.name == dict_edge_name) out += "<" + g.type_name(node) + ">";
+      }
     }
     if (i == 0) out += " (" + g.type_name(node) + ")";
   }
@@ -206,6 +226,26 @@ void Context::add_origins(Finding& f, std::span<const std::uint32_t> objects) co
   std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
     return a.second.bytes != b.second.bytes ? a.second.bytes > b.second.bytes : a.first < b.first;
   });
+  // Objects spread over many retainers (the nodes of a tree, each held by its parent): name first
+  // the closest object that dominates at least half of them (the tree itself).
+  if (!f.origins_are_sites && !sorted.empty() && sorted.front().second.count * 2 < objects.size()) {
+    std::vector<Tally> under(nodes.size());
+    for (std::uint32_t v : objects) {
+      ++under[v].count;
+      under[v].bytes += nodes[v].bytes;
+    }
+    std::uint32_t common = kNone;
+    for (std::uint32_t v : dom_order) {  // deepest first: children are summed before parents
+      if (v == ObjectGraph::kRoot) continue;
+      if (common == kNone && under[v].count * 2 >= objects.size() && is_object(v)) common = v;
+      under[idom[v]].count += under[v].count;
+      under[idom[v]].bytes += under[v].bytes;
+    }
+    if (common != kNone) {
+      f.origins.push_back(FindingOrigin{"within " + path_to(common), under[common].count, under[common].bytes});
+      if (f.origins.size() == options.max_origins) return;
+    }
+  }
   for (const auto& [key, tally] : sorted) {
     if (f.origins.size() == options.max_origins) break;
     std::string where;

@@ -61,7 +61,7 @@ class Context {
 
   // "globals of __main__.users", "(script variables).a": the last steps of a shortest path from
   // the root to v.
-  std::string path_to(std::uint32_t v, std::size_t steps = 3) const;
+  std::string path_to(std::uint32_t v, std::size_t steps = 4) const;
   // A short name for a node: a string's text quoted and cut, else its name.
   std::string display(std::uint32_t v) const;
   // Where the objects come from: their sites (if the graph has any) or their retainers.
@@ -79,6 +79,8 @@ class Context {
   std::vector<std::uint32_t> fwd_first, fwd;  // strong edges
   std::vector<std::uint32_t> rev_first, rev;
   std::vector<std::uint8_t> held_by_synthetic, owned_dict;
+  std::vector<std::uint32_t> dom_order;  // reachable nodes, deepest in the dominator tree first
+  std::vector<std::uint32_t> dom_depth;
   std::vector<std::uint32_t> parent;  // breadth-first tree from the root (paths)
   std::vector<std::uint32_t> parent_edge;
   // freed_bytes scratch: edges seen from freed objects, and 0 / 1 freed / 2 kept.

@@ -134,7 +134,8 @@ void find_cyclic_garbage(Context& c, std::vector<Finding>& out) {
       const std::string field = kind == EdgeKind::Element ? "[i]" : "." + g.strings()[name];
       f.type_name = from_name;
       f.title = count_text(f.count) + " objects (" + types + ") are cyclic garbage waiting for the collector; " +
-                count_text(grp.back_edges) + " " + from_name + field + " -> " + to_name + " references close the cycles";
+                count_text(grp.back_edges) + " " + from_name + field + " -> " + to_name +
+                (grp.back_edges == 1 ? " reference closes the cycle" : " references close the cycles");
       f.change_python = "make " + from_name + field + " a weak reference (weakref.ref(" +
                         (kind == EdgeKind::Element ? std::string("item") : "obj") + "), or a WeakSet/WeakValueDictionary), "
                         "so reference counting frees these at once";

@@ -72,15 +72,6 @@ std::map<ShapeKey, Shape> shapes(const Context& c, bool with_plain_records) {
   return out;
 }
 
-std::string kind_word(RecordKind k) {
-  switch (k) {
-    case RecordKind::Instance: return "objects";
-    case RecordKind::Record: return "records";
-    case RecordKind::Dict: return "dicts";
-  }
-  return "objects";
-}
-
 }  // namespace
 
 void find_fixed_layouts(Context& c, std::vector<Finding>& out) {
@@ -193,7 +184,8 @@ void find_columns(Context& c, std::vector<Finding>& out) {
     f.bytes = now;
     f.saving = now - after;
     const auto kind = static_cast<RecordKind>(key[1]);
-    f.title = count_text(rows) + " " + f.type_name + " " + kind_word(kind) + " of one shape (" + names_list(names) +
+    f.title = count_text(rows) + (kind == RecordKind::Dict ? " dicts" : " " + f.type_name + " objects") +
+              " of one shape (" + names_list(names) +
               ") in " + count_text(holder_lists) + (holder_lists == 1 ? " list" : " lists");
     f.change_python = "store them as columns, one per field: {" + py_columns + "}";
     f.change_cpp = "one pyheap::Table::make(heap, {" + cpp_columns + "}) with an append_row per record";

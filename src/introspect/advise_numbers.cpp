@@ -37,7 +37,8 @@ void find_typed_arrays(Context& c, std::vector<Finding>& out) {
     f.saving = now - after;
     const std::string code = floats ? "d" : "q";
     f.title = count_text(containers.size()) + (containers.size() == 1 ? " list or tuple" : " lists and tuples") +
-              " of " + (floats ? "floats" : "integers") + " hold " + count_text(items) + " boxed numbers";
+              " of " + (floats ? "floats" : "integers") + (containers.size() == 1 ? " holds " : " hold ") +
+              count_text(items) + " boxed numbers";
     f.change_python = "store the numbers unboxed: array('" + code + "', values) instead of a list or tuple";
     f.change_cpp = std::string("pyheap::Array<") + (floats ? "double" : "std::int64_t") +
                    ">::make(heap, values) instead of a List of " + (floats ? "Float" : "Int") + " objects";

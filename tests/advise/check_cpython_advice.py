@@ -22,7 +22,7 @@ TOLERANCE = 0.10
 
 def run(pyheap, name):
     script = os.path.join(HERE, "cpython_situations.py")
-    proc = subprocess.run([pyheap, "advise", "--json", "--python", script, "--dump", name],
+    proc = subprocess.run([pyheap, "advise", "--json", "--interpreter", sys.executable, "--python", script, "--dump", name],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if proc.returncode != 0:
         raise RuntimeError("pyheap advise failed (%d): %s" % (proc.returncode, proc.stderr.strip()))
