@@ -30,3 +30,5 @@
 #include "pyheap/why_alive.hpp"
 #include "pyheap/heap_snapshot.hpp"
 #include "pyheap/growth.hpp"
+#include "pyheap/object_graph.hpp"
+#include "pyheap/advise.hpp"

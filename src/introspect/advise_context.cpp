@@ -157,6 +157,12 @@ std::uint64_t Context::freed_bytes(std::span<const std::uint32_t> removed, std::
   return bytes;
 }
 
+std::string Context::known_as(std::uint32_t v) const {
+  if (parent[v] == kNone || parent_edge[v] == kNone) return {};
+  const auto& e = g.edges()[parent_edge[v]];
+  return e.kind == EdgeKind::Property ? g.strings()[e.name] : std::string();
+}
+
 std::string Context::display(std::uint32_t v) const {
   const std::string& name = g.name(v);
   if (role(v) != Role::Str) return name;

@@ -62,6 +62,9 @@ class Context {
   // "globals of __main__.users", "(script variables).a": the last steps of a shortest path from
   // the root to v.
   std::string path_to(std::uint32_t v, std::size_t steps = 4) const;
+  // The name v is known by on its shortest path from the root ("users" for a module's global, an
+  // attribute, a dict's str key), or "" when it is reached by position.
+  std::string known_as(std::uint32_t v) const;
   // A short name for a node: a string's text quoted and cut, else its name.
   std::string display(std::uint32_t v) const;
   // Where the objects come from: their sites (if the graph has any) or their retainers.

@@ -158,6 +158,9 @@ void find_columns(Context& c, std::vector<Finding>& out) {
     }
     const std::uint64_t now = c.freed_bytes(removed, kept);
     std::uint64_t after = c.rules.columns_holder(k);
+    // The rows' own name in the advice, when one list holds them under a name.
+    std::string rows_name = holder_lists == 1 ? c.known_as(removed[s.objects.size() + s.dicts.size()]) : "";
+    if (rows_name.empty() || rows_name.find_first_of(" .[]'\"") != std::string::npos) rows_name = "rows";
     std::string py_columns, cpp_columns;
     const bool dicts = key[1] == static_cast<std::uint32_t>(RecordKind::Dict);
     for (std::size_t j = 0; j < k; ++j) {
@@ -166,8 +169,8 @@ void find_columns(Context& c, std::vector<Finding>& out) {
       after += numeric ? c.rules.number_column(rows, 8) : c.rules.object_column(rows);
       if (j < 3) {
         py_columns += (j ? ", '" : "'") + names[j] + "': " +
-                      (numeric ? std::string("array('") + (ints[j] ? "q" : "d") + "', [" + get + " for r in rows])"
-                               : "[" + get + " for r in rows]");
+                      (numeric ? std::string("array('") + (ints[j] ? "q" : "d") + "', [" + get + " for r in " + rows_name + "])"
+                               : "[" + get + " for r in " + rows_name + "]");
         cpp_columns += std::string(j ? ", " : "") + "{\"" + names[j] + "\", Table::Kind::" +
                        (ints[j] ? "Int64" : floats[j] ? "Float64" : "Object") + "}";
       }
