@@ -91,10 +91,8 @@ int main(int argc, char** argv) {
       };
     }
     if (run_advise) {
-      auto finish = std::move(run_options.on_finish);
-      run_options.on_finish = [&, finish](pyheap::Heap& heap) {
-        if (finish) finish(heap);
-        pyheap::tools::print_heap_advice(heap, std::cout);
+      run_options.on_finish_variables = [&](pyheap::Heap& heap, std::span<const pyheap::NamedRoot> variables) {
+        pyheap::tools::print_heap_advice(heap, variables, std::cout);
       };
     }
     int status = pyheap::script::run_script_file(script, run_options, std::cout, std::cerr);

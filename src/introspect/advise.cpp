@@ -122,8 +122,8 @@ std::string format_advice(const Advice& advice, std::size_t top) {
                                                           : "   held by: ";
     for (std::size_t i = 0; i < f.origins.size(); ++i) {
       const auto& o = f.origins[i];
-      out << (i ? "            " : label) << o.where << "  (" << count_text(o.count) << " objects, "
-          << bytes_text(o.bytes) << ")\n";
+      out << (i ? "            " : label) << o.where << "  (" << count_text(o.count)
+          << (o.count == 1 ? " object, " : " objects, ") << bytes_text(o.bytes) << ")\n";
     }
   };
   for (std::size_t i = 0; i < shown; ++i) print(advice.findings[i]);

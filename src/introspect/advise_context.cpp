@@ -3,10 +3,9 @@
 #include "introspect/advise_context.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <deque>
-#include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace pyheap::advise_detail {
 
@@ -217,9 +216,7 @@ void Context::add_origins(Finding& f, std::span<const std::uint32_t> objects) co
     }
   } else {
     // The retainer: the closest dominator that is not one of the objects themselves.
-    std::vector<std::uint8_t> own;
-    std::unordered_map<std::uint32_t, bool> in_set;
-    for (std::uint32_t v : objects) in_set[v] = true;
+    const std::unordered_set<std::uint32_t> in_set(objects.begin(), objects.end());
     for (std::uint32_t v : objects) {
       std::uint32_t r = idom[v];
       while (r != kUnreachable && r != ObjectGraph::kRoot && in_set.count(r)) r = idom[r];

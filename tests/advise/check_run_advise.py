@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Checks `pyheap run --advise` on a heap script (examples/tour.heap): the advice follows the
 script's own output, the cycle the script leaves is the first finding and the dominators the
-last, and the garbage finding's estimate holds: the same script with that back-reference made
-weak ends with that many fewer bytes held (its last `stats` line, the allocator's bytes held).
+last, and both estimates hold: the same script with that back-reference made weak ends with that
+many fewer bytes held (its last `stats` line, the allocator's bytes held), and dropping the
+variable that holds the largest dominator frees its retained size.
 The estimate is read from `pyheap advise --json` of the script's --snapshot, which must agree
 with what `run --advise` printed.
 
@@ -26,12 +27,22 @@ def run(cmd):
     return p.stdout
 
 
-def bytes_held_at_end(pyheap, script_text, tmp, name):
+def bytes_held(pyheap, script_text, tmp, name):
+    """The bytes held that each `stats` line of the script printed."""
     path = os.path.join(tmp, name)
     with open(path, "w") as f:
-        f.write(script_text + "\nstats\n")
-    held = re.findall(r"(\d+) bytes held for", run([pyheap, "run", path]))
-    return int(held[-1])
+        f.write(script_text)
+    return [int(b) for b in re.findall(r"(\d+) bytes held for", run([pyheap, "run", path]))]
+
+
+def bytes_held_at_end(pyheap, script_text, tmp, name):
+    return bytes_held(pyheap, script_text + "\nstats\n", tmp, name)[-1]
+
+
+def check(problems, what, estimate, freed, title):
+    print("%s estimate %d, measured %d: %s" % (what, estimate, freed, title))
+    if freed <= 0 or abs(estimate - freed) > TOLERANCE * freed:
+        problems.append("%s: estimate %d is not within 10%% of the %d bytes freed" % (what, estimate, freed))
 
 
 def main():
@@ -68,10 +79,17 @@ def main():
         if weak == text:
             raise SystemExit("FAIL: the script has no 'set child.1 parent' to change")
         freed = bytes_held_at_end(args.pyheap, text, tmp, "strong.heap") - bytes_held_at_end(args.pyheap, weak, tmp, "weak.heap")
-    estimate = finding["saving"]
-    print("cyclic-garbage estimate %d, measured %d: %s" % (estimate, freed, finding["title"]))
-    if freed <= 0 or abs(estimate - freed) > TOLERANCE * freed:
-        problems.append("estimate %d is not within 10%% of the %d bytes freed" % (estimate, freed))
+        check(problems, "cyclic-garbage", finding["saving"], freed, finding["title"])
+
+        dominators = advice["findings"][-1]
+        top = dominators["origins"][0]
+        m = re.match(r"\(script variables\)\.(\w+) ", top["where"])
+        if not m:
+            raise SystemExit("FAIL: the largest dominator should be a script variable: %s" % top["where"])
+        variable = m.group(1)
+        # Garbage collected first, so that the second collection frees only what the variable held.
+        held = bytes_held(args.pyheap, text + "\ncollect\nstats\ndel %s\ncollect\nstats\n" % variable, tmp, "drop.heap")
+        check(problems, "dominators (%s)" % variable, top["bytes"], held[-2] - held[-1], top["where"])
     for p in problems:
         print("FAIL: " + p)
     return 1 if problems else 0

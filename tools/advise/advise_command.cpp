@@ -115,8 +115,8 @@ int run_advise_command(const AdviseCommand& cmd, std::ostream& out, std::ostream
   }
 }
 
-void print_heap_advice(const Heap& heap, std::ostream& out, std::size_t top) {
-  out << format_advice(advise(heap), top);
+void print_heap_advice(const Heap& heap, std::span<const NamedRoot> variables, std::ostream& out, std::size_t top) {
+  out << format_advice(advise(heap, AdviseOptions{}, variables, "(script variables)"), top);
 }
 
 }  // namespace pyheap::tools

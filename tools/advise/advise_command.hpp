@@ -13,8 +13,11 @@
 #include <CLI/CLI.hpp>
 
 #include <iosfwd>
+#include <span>
 #include <string>
 #include <vector>
+
+#include "pyheap/heap_graph.hpp"
 
 namespace pyheap {
 class Heap;
@@ -39,7 +42,8 @@ CLI::App* add_advise_command(CLI::App& app, AdviseCommand& cmd);
 // Runs it; returns the exit status.
 int run_advise_command(const AdviseCommand& cmd, std::ostream& out, std::ostream& err);
 
-// `pyheap run --advise`: the findings for a script's heap, printed when the script ends.
-void print_heap_advice(const Heap& heap, std::ostream& out, std::size_t top = 10);
+// `pyheap run --advise`: the findings for a script's heap, printed when the script ends, its
+// variables named as in its snapshots ("(script variables).a").
+void print_heap_advice(const Heap& heap, std::span<const NamedRoot> variables, std::ostream& out, std::size_t top = 10);
 
 }  // namespace pyheap::tools
