@@ -207,7 +207,11 @@ void Context::add_origins(Finding& f, std::span<const std::uint32_t> objects) co
   };
   const auto& nodes = g.nodes();
   std::unordered_map<std::uint32_t, Tally> by;
-  f.origins_are_sites = g.has_sites();
+  // Sites when the objects have them. CPython reuses list, dict, tuple and float objects from
+  // free lists, whose memory tracemalloc saw allocated before it started: objects without a
+  // site are then named by their retainers instead.
+  f.origins_are_sites = g.has_sites() && std::any_of(objects.begin(), objects.end(),
+                                                     [&](std::uint32_t v) { return nodes[v].site != 0; });
   if (f.origins_are_sites) {
     for (std::uint32_t v : objects) {
       auto& t = by[nodes[v].site];
@@ -253,7 +257,7 @@ void Context::add_origins(Finding& f, std::span<const std::uint32_t> objects) co
     if (f.origins.size() == options.max_origins) break;
     std::string where;
     if (f.origins_are_sites) {
-      where = key == 0 ? "(made before tracing started)" : g.sites()[key];
+      where = key == 0 ? "(no site: made before tracing started, or reused memory)" : g.sites()[key];
     } else if (key == kUnreachable) {
       where = "no root: only reference cycles hold them";
     } else if (!is_object(key)) {

@@ -55,6 +55,22 @@ def check(name, advice, measured):
         name, kind, estimate, freed, ratio, finding["title"][:70])
 
 
+def check_sites(pyheap):
+    """With --trace, a finding says where its objects were made: the situation's own line."""
+    script = os.path.join(HERE, "cpython_situations.py")
+    proc = subprocess.run([pyheap, "advise", "--json", "--trace", "--interpreter", sys.executable, "--python", script,
+                           "--dump", "columns"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        return False, "--trace: pyheap advise failed (%d): %s" % (proc.returncode, proc.stderr.strip())
+    found = [f for f in json.loads(proc.stdout)["findings"] if f["kind"] == "columns"]
+    if not found or not found[0]["origins_are_sites"]:
+        return False, "--trace: the columns finding has no allocation sites"
+    where = found[0]["origins"][0]["where"]
+    ok = where.startswith(script + ":")
+    return ok, "%-15s %-16s made at %s (%d of %d)" % ("--trace", "columns", where, found[0]["origins"][0]["count"],
+                                                       found[0]["count"])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pyheap", required=True)
@@ -70,8 +86,12 @@ def main():
             ok, message = False, "%s: %s" % (name, e)
         print(("ok    " if ok else "FAIL  ") + message, flush=True)
         failed += not ok
+    if not args.situations:
+        ok, message = check_sites(os.path.abspath(args.pyheap))
+        print(("ok    " if ok else "FAIL  ") + message, flush=True)
+        failed += not ok
     if failed:
-        print("%d of %d situations failed" % (failed, len(names)))
+        print("%d of %d checks failed" % (failed, len(names) + (0 if args.situations else 1)))
         return 1
     return 0
 
