@@ -4,6 +4,9 @@
 //                                optionally write its heap snapshot and its memory report
 //                                (pyheap/memory_report.hpp)
 //   pyheap tour [--report FILE]  the same data in pyheap and CPython, bytes side by side
+//   pyheap advise FILE | --python SCRIPT [ARGS...]
+//                                what to change to save memory, and how much each change saves
+//                                (tools/advise/advise_command.hpp); `run --advise` prints it too
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -11,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "advise/advise_command.hpp"
 #include "pyheap/memory_report.hpp"
 
 #include "run/script_runner.hpp"
@@ -33,6 +37,12 @@ int main(int argc, char** argv) {
   std::string run_report;
   run->add_option("--report", run_report,
                   "Write an HTML report: memory after each statement, collections, largest types, pool map");
+
+  bool run_advise = false;
+  run->add_flag("--advise", run_advise, "When the script ends, print what to change to save memory (pyheap advise)");
+
+  pyheap::tools::AdviseCommand advise_command;
+  CLI::App* advise = pyheap::tools::add_advise_command(app, advise_command);
 
   pyheap::tour::TourOptions tour_options;
   // The CPython half of the tour is installed beside the program (tool_paths.hpp);
@@ -77,11 +87,17 @@ int main(int argc, char** argv) {
         recorder.reset();  // before the heap goes: it removes its collector callback
       };
     }
+    if (run_advise) {
+      run_options.on_finish_variables = [&](pyheap::Heap& heap, std::span<const pyheap::NamedRoot> variables) {
+        pyheap::tools::print_heap_advice(heap, variables, std::cout);
+      };
+    }
     int status = pyheap::script::run_script_file(script, run_options, std::cout, std::cerr);
     if (status == 0 && report_failed) status = 1;
     std::cout.flush();
     return status;
   }
   if (*tour) return pyheap::tour::run_tour(tour_options, std::cout, std::cerr);
+  if (*advise) return pyheap::tools::run_advise_command(advise_command, std::cout, std::cerr);
   return 2;
 }

@@ -138,13 +138,16 @@ class Runner final : public Events {
     throw ScriptError("unknown statement '" + std::string(op) + "'");
   }
 
-  // The heap's object graph, with the variables as named roots (sorted, so output is stable).
-  HeapGraph capture_graph() const {
+  // The variables as named roots (sorted, so output is stable).
+  std::vector<NamedRoot> variables() const {
     std::vector<NamedRoot> roots;
     for (const auto& [name, ref] : vars_) roots.push_back(NamedRoot{name, ref.get()});
     std::sort(roots.begin(), roots.end(), [](const NamedRoot& a, const NamedRoot& b) { return a.name < b.name; });
-    return HeapGraph::capture(heap_, roots, "(script variables)");
+    return roots;
   }
+
+  // The heap's object graph, with the variables as named roots.
+  HeapGraph capture_graph() const { return HeapGraph::capture(heap_, variables(), "(script variables)"); }
 
   // `--snapshot FILE`: the heap as the script leaves it, before teardown.
   void write_snapshot(const std::string& path) const { write_heap_snapshot_file(capture_graph(), path); }
@@ -421,6 +424,7 @@ int run_script(std::string_view text, const std::string& filename, const RunOpti
     Runner& runner;
     ~Finish() {
       if (options.on_finish) options.on_finish(runner.heap());
+      if (options.on_finish_variables) options.on_finish_variables(runner.heap(), runner.variables());
     }
   } finish{options, runner};
   std::size_t line_no = 0, pos = 0;

@@ -8,8 +8,11 @@
 #include <cstddef>
 #include <functional>
 #include <iosfwd>
+#include <span>
 #include <string>
 #include <string_view>
+
+#include "pyheap/heap_graph.hpp"
 
 namespace pyheap {
 class Heap;
@@ -27,6 +30,9 @@ struct RunOptions {
   std::function<void(Heap&)> on_start;
   std::function<void(Heap&, std::size_t line, std::string_view statement)> after_statement;
   std::function<void(Heap&)> on_finish;
+  // After on_finish, with the script's variables as named roots (what `--advise` names them by,
+  // as snapshots and `why` do; HeapGraph::capture's group "(script variables)").
+  std::function<void(Heap&, std::span<const NamedRoot> variables)> on_finish_variables;
   // After each collection, print what its garbage was, as '#' comment lines (so the output
   // differs from the spec's only by lines a reader of events can skip).
   bool verbose = false;
