@@ -1,8 +1,8 @@
 // The pyheap command-line program.
-//   pyheap run [--echo] [--verbose] [--snapshot OUT] [--report FILE.html] FILE
+//   pyheap run [--echo] [--verbose] [--snapshot OUT] [--report FILE.html] [--view FILE.html] FILE
 //                                execute a heap script (../shared/specs/heap-script.md), and
-//                                optionally write its heap snapshot and its memory report
-//                                (pyheap/memory_report.hpp)
+//                                optionally write its heap snapshot, its memory report
+//                                (pyheap/memory_report.hpp) and its step-by-step page (tools/view/)
 //   pyheap tour [--report FILE]  the same data in pyheap and CPython, bytes side by side
 #include <CLI/CLI.hpp>
 
@@ -15,6 +15,7 @@
 
 #include "script/script_runner.hpp"
 #include "tour/tour.hpp"
+#include "view/run_view.hpp"
 
 // The CPython half of the tour, found in the source tree this program was built from (set by
 // CMakeLists.txt); --cpython-script or $PYHEAP_TOUR_CPYTHON_SCRIPT override it.
@@ -38,6 +39,11 @@ int main(int argc, char** argv) {
   std::string run_report;
   run->add_option("--report", run_report,
                   "Write an HTML report: memory after each statement, collections, largest types, pool map");
+
+  std::string run_view;
+  run->add_option("--view", run_view,
+                  "Write an HTML page that steps through the script: objects, references, counts, generations, "
+                  "and each collection phase by phase (lays graphs out with Graphviz's dot)");
 
   pyheap::tour::TourOptions tour_options;
   if (const char* env = std::getenv("PYHEAP_TOUR_CPYTHON_SCRIPT"); env && *env)
@@ -80,8 +86,15 @@ int main(int argc, char** argv) {
         recorder.reset();  // before the heap goes: it removes its collector callback
       };
     }
+    std::unique_ptr<pyheap::view::RunView> view;
+    if (!run_view.empty()) {
+      view = std::make_unique<pyheap::view::RunView>(run_view, "pyheap run " + script);
+      view->attach(run_options);
+    }
     int status = pyheap::script::run_script_file(script, run_options, std::cout, std::cerr);
     if (status == 0 && report_failed) status = 1;
+    std::cout.flush();
+    if (view && !view->write(script, std::cerr) && status == 0) status = 1;
     std::cout.flush();
     return status;
   }
