@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -72,22 +73,22 @@ struct Supergraph {
       edges.insert({b.var, kBindingSlot, b.object});
     }
   }
-  // Whether adding `parts` keeps it within the limits; counts without copying.
-  bool fits(const std::vector<const Picture*>& parts) const {
-    std::set<std::uint32_t> new_objects, new_variables;
-    std::set<Edge> new_edges;
-    for (const Picture* p : parts) {
-      for (const ObjectState& o : p->objects)
-        if (!objects.count(o.id)) new_objects.insert(o.id);
-      for (const Edge& e : p->edges)
-        if (!edges.count(e)) new_edges.insert(e);
-      for (const Binding& b : p->bindings) {
-        if (!variables.count(b.var)) new_variables.insert(b.var);
-        if (const Edge e{b.var, kBindingSlot, b.object}; !edges.count(e)) new_edges.insert(e);
-      }
-    }
-    return nodes() + new_objects.size() + new_variables.size() <= kMaxSceneObjects &&
-           edges.size() + new_edges.size() <= kMaxSceneEdges;
+  // Whether adding `step` (the step's own supergraph) keeps this one within the limits. A step
+  // larger than the limits by itself may grow the scene to half as much again as it is: a large
+  // heap that changes little stays in one scene (laid out once) instead of one scene per step.
+  bool fits(const Supergraph& step) const {
+    std::size_t new_nodes = 0, new_edges = 0;
+    for (std::uint32_t id : step.objects) new_nodes += !objects.count(id);
+    for (std::uint32_t id : step.variables) new_nodes += !variables.count(id);
+    for (const Edge& e : step.edges) new_edges += !edges.count(e);
+    const std::size_t node_limit = std::max(kMaxSceneObjects, step.nodes() * 3 / 2);
+    const std::size_t edge_limit = std::max(kMaxSceneEdges, step.edges.size() * 3 / 2);
+    return nodes() + new_nodes <= node_limit && edges.size() + new_edges <= edge_limit;
+  }
+  void add(const Supergraph& g) {
+    objects.insert(g.objects.begin(), g.objects.end());
+    variables.insert(g.variables.begin(), g.variables.end());
+    edges.insert(g.edges.begin(), g.edges.end());
   }
   SceneGraph graph() const {
     return {{objects.begin(), objects.end()}, {variables.begin(), variables.end()}, {edges.begin(), edges.end()}};
@@ -102,14 +103,15 @@ std::vector<SceneGraph> cut_scenes(const std::vector<StepRecord>& steps, std::ve
   const Picture nothing;
   scene_of_step.assign(steps.size(), 0);
   for (std::size_t i = 0; i < steps.size(); ++i) {
-    std::vector<const Picture*> parts{i > 0 ? &steps[i - 1].picture : &nothing};
-    for (const CollectionRecord& c : steps[i].collections) parts.push_back(&c.before);
-    parts.push_back(&steps[i].picture);
-    if (!empty && !current.fits(parts)) {
+    Supergraph step;
+    step.add(i > 0 ? steps[i - 1].picture : nothing);
+    for (const CollectionRecord& c : steps[i].collections) step.add(c.before);
+    step.add(steps[i].picture);
+    if (!empty && !current.fits(step)) {
       graphs.push_back(current.graph());
       current = Supergraph{};
     }
-    for (const Picture* p : parts) current.add(*p);  // a step alone may exceed the limits: it gets its own scene
+    current.add(step);
     empty = false;
     scene_of_step[i] = graphs.size();
   }
@@ -119,11 +121,19 @@ std::vector<SceneGraph> cut_scenes(const std::vector<StepRecord>& steps, std::ve
 
 std::string to_dot(const SceneGraph& g, std::size_t index, const Camera& camera) {
   std::ostringstream out;
+  // A large scene (a heap that stays large, like a chain hundreds of links deep) trades curves
+  // for time: dot's cost grows with the ranks every edge spans (each adds a virtual node to place
+  // and route around), and a variable's arrow from the left column to a link deep in the chain
+  // spans them all (a 300-link chain with its variables: 107,000 virtual nodes, 20 s). There
+  // the variables are left out of dot's graph and put in a column beside its drawing
+  // (place_variables), edges are straight and the simplex is bounded: 0.2 s.
+  const bool large = g.large();
   out << "digraph scene" << index << " {\n"
-      << "  graph [rankdir=LR, nodesep=0.28, ranksep=0.55, splines=true];\n"
+      << "  graph [rankdir=LR, nodesep=0.28, ranksep=0.55, " << (large ? "splines=line, nslimit=2, nslimit1=2" : "splines=true")
+      << "];\n"
       << "  node [shape=box, fixedsize=true, label=\"\"];\n"
       << "  edge [fontsize=11, arrowsize=0.7];\n";
-  if (!g.variables.empty()) {
+  if (!g.variables.empty() && !large) {
     out << "  { rank=source;";
     for (std::uint32_t v : g.variables) {
       const Box b = variable_box(camera.variables().all()[v]);
@@ -136,7 +146,9 @@ std::string to_dot(const SceneGraph& g, std::size_t index, const Camera& camera)
     out << "  o" << o << " [width=" << inches(b.w) << ", height=" << inches(b.h) << "];\n";
   }
   for (const Edge& e : g.edges) {
-    if (e.slot == kBindingSlot) out << "  v" << e.from << " -> o" << e.to << ";\n";
+    if (e.slot == kBindingSlot) {
+      if (!large) out << "  v" << e.from << " -> o" << e.to << ";\n";
+    }
     else if (e.slot == kWeakSlot) out << "  o" << e.from << " -> o" << e.to << " [style=dashed];\n";
     else out << "  o" << e.from << " -> o" << e.to << " [label=\"" << e.slot << "\"];\n";
   }
@@ -159,21 +171,79 @@ std::pair<bool, std::uint32_t> parse_name(const std::string& name) {
 }
 }  // namespace
 
+namespace {
+std::string straight_arrow(const Box& from, const Box& to) {
+  const double sx = from.x + from.w / 2, sy = from.y;
+  const double tx = to.x - to.w / 2, ty = to.y;
+  const double len = std::hypot(tx - sx, ty - sy);
+  const double k = len > 9 ? (len - 8) / len : 0;  // end where the 8-pixel arrowhead begins
+  std::string path = "M";
+  path.append(number(sx)).append(",").append(number(sy)).append(" L");
+  path.append(number(sx + (tx - sx) * k)).append(",").append(number(sy + (ty - sy) * k));
+  return path;
+}
+
+double column_width(const SceneGraph& g, const Camera& camera) {
+  double w = 0;
+  for (std::uint32_t v : g.variables) w = std::max(w, variable_box(camera.variables().all()[v]).w);
+  return g.variables.empty() ? 0 : w + 60;
+}
+
+// A large scene's variables: a column on the left, each level with the object it was first seen
+// bound to, moved down where they would overlap, with straight arrows.
+void place_variables(Scene& scene, const SceneGraph& g, const Camera& camera) {
+  if (g.variables.empty()) return;
+  const double column = column_width(g, camera) - 60;
+  std::vector<std::pair<double, std::uint32_t>> wanted;
+  for (std::uint32_t v : g.variables) {
+    double y = kMargin;
+    for (const Edge& e : g.edges)
+      if (e.slot == kBindingSlot && e.from == v) {
+        if (auto it = scene.objects.find(e.to); it != scene.objects.end()) y = it->second.y;
+        break;
+      }
+    wanted.emplace_back(y, v);
+  }
+  std::sort(wanted.begin(), wanted.end());
+  double bottom = kMargin + 16;  // below the column's title
+  for (const auto& [y, v] : wanted) {
+    Box b = variable_box(camera.variables().all()[v]);
+    b.x = kMargin + column / 2;
+    b.y = std::max(y, bottom + b.h / 2);
+    bottom = b.y + b.h / 2 + 6;
+    scene.variables[v] = b;
+  }
+  scene.height = std::max(scene.height, bottom + kMargin);
+  for (const Edge& e : g.edges) {
+    if (e.slot != kBindingSlot) continue;
+    auto to = scene.objects.find(e.to);
+    if (to == scene.objects.end()) continue;
+    scene.routes.push_back({e, straight_arrow(scene.variables[e.from], to->second), 0, 0});
+  }
+}
+}  // namespace
+
 std::vector<Scene> read_plain(const std::string& plain, const std::vector<SceneGraph>& graphs, const Camera& camera) {
   std::vector<Scene> scenes;
   std::istringstream in(plain);
   std::string line;
-  double height = 0;
+  double height = 0, left = kMargin;  // left: where dot's x = 0 lands
+  auto finish = [&] {
+    if (!scenes.empty() && graphs[scenes.size() - 1].large()) place_variables(scenes.back(), graphs[scenes.size() - 1], camera);
+  };
   while (std::getline(in, line)) {
     std::istringstream words(line);
     std::string kind;
     words >> kind;
     if (kind == "graph") {
       if (scenes.size() == graphs.size()) bad_plain("more graphs than scenes");
+      finish();
       double scale = 0, w = 0;
       words >> scale >> w >> height;
+      const SceneGraph& g = graphs[scenes.size()];
+      left = kMargin + (g.large() ? column_width(g, camera) : 0);
       scenes.emplace_back();
-      scenes.back().width = w * kPointsPerInch + 2 * kMargin;
+      scenes.back().width = w * kPointsPerInch + left + kMargin;
       scenes.back().height = height * kPointsPerInch + 2 * kMargin;
     } else if (kind == "node") {
       if (scenes.empty()) bad_plain("node before graph");
@@ -182,7 +252,7 @@ std::vector<Scene> read_plain(const std::string& plain, const std::vector<SceneG
       words >> name >> x >> y;
       const auto [is_var, id] = parse_name(name);
       Box b = is_var ? variable_box(camera.variables().all().at(id)) : object_box(camera.objects().all().at(id), camera.kind(id));
-      b.x = x * kPointsPerInch + kMargin;
+      b.x = x * kPointsPerInch + left;
       b.y = (height - y) * kPointsPerInch + kMargin;
       (is_var ? scenes.back().variables : scenes.back().objects)[id] = b;
     } else if (kind == "edge") {
@@ -199,7 +269,7 @@ std::vector<Scene> read_plain(const std::string& plain, const std::vector<SceneG
       if (head_is_var) bad_plain("edge into a variable");
       std::ostringstream path;
       for (std::size_t i = 0; i < n; ++i) {
-        const double x = std::stod(rest[2 * i]) * kPointsPerInch + kMargin;
+        const double x = std::stod(rest[2 * i]) * kPointsPerInch + left;
         const double y = (height - std::stod(rest[2 * i + 1])) * kPointsPerInch + kMargin;
         path << (i == 0 ? "M" : (i % 3 == 1 ? " C" : " ")) << number(x) << ',' << number(y);
       }
@@ -209,7 +279,7 @@ std::vector<Scene> read_plain(const std::string& plain, const std::vector<SceneG
         r.edge = {from, kBindingSlot, to};
       } else if (labelled) {
         r.edge = {from, std::stoi(rest[2 * n]), to};
-        r.label_x = std::stod(rest[2 * n + 1]) * kPointsPerInch + kMargin;
+        r.label_x = std::stod(rest[2 * n + 1]) * kPointsPerInch + left;
         r.label_y = (height - std::stod(rest[2 * n + 2])) * kPointsPerInch + kMargin;
       } else {
         r.edge = {from, kWeakSlot, to};
@@ -217,6 +287,7 @@ std::vector<Scene> read_plain(const std::string& plain, const std::vector<SceneG
       scenes.back().routes.push_back(std::move(r));
     }
   }
+  finish();
   if (scenes.size() != graphs.size()) bad_plain(std::to_string(scenes.size()) + " graphs for " + std::to_string(graphs.size()) + " scenes");
   return scenes;
 }

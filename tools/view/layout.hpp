@@ -66,6 +66,9 @@ Layout lay_out(const std::vector<StepRecord>& steps, const Camera& camera);
 struct SceneGraph {
   std::vector<std::uint32_t> objects, variables;  // in the order they are declared
   std::vector<Edge> edges;                         // bindings with slot kBindingSlot
+  // Above kMaxSceneObjects: straight edges, and the variables' column is placed beside dot's
+  // drawing instead of in it (see to_dot).
+  bool large() const noexcept { return objects.size() + variables.size() > kMaxSceneObjects; }
 };
 std::vector<SceneGraph> cut_scenes(const std::vector<StepRecord>& steps, std::vector<std::size_t>& scene_of_step);
 std::string to_dot(const SceneGraph& g, std::size_t index, const Camera& camera);

@@ -106,7 +106,7 @@
   function drawObject(layer, id, state, box, classes) {
     const gen = state.g >= 0 ? `gen${state.g}` : 'untracked';
     const g = el('g', { class: `obj ${gen} ${classes.join(' ')}`, transform: `translate(${box.x},${box.y})`, 'data-id': id,
-      'data-label': D.objects[id], 'data-refs': state.rc, 'data-gen': state.g }, layer);
+      'data-label': D.objects[id], 'data-refs': state.rc, 'data-gen': state.g, 'data-weak': isWeak(id) ? '1' : '0' }, layer);
     const w = box.w, h = box.h, r = isWeak(id) ? 12 : 4;
     el('rect', { class: 'mark', x: -w / 2 - 4, y: -h / 2 - 4, width: w + 8, height: h + 8, rx: r + 3 }, g);
     el('rect', { class: 'box', x: -w / 2, y: -h / 2, width: w, height: h, rx: r }, g);
@@ -119,8 +119,8 @@
       (state.g < 0 ? 'untracked' : state.g === 3 ? 'frozen' : `generation ${state.g}`) + (state.f ? ', finalized' : '');
     return g;
   }
-  function badge(layer, box, text, zero) {
-    const g = el('g', { class: zero ? 'badge zero' : 'badge', transform: `translate(${box.x + box.w / 2 - 30},${box.y - box.h / 2 - 9})` }, layer);
+  function badge(layer, id, box, text, zero) {
+    const g = el('g', { class: zero ? 'badge zero' : 'badge', 'data-label': D.objects[id], transform: `translate(${box.x + box.w / 2 - 30},${box.y - box.h / 2 - 9})` }, layer);
     el('rect', { x: -30, y: -8, width: 60, height: 16, rx: 8 }, g);
     el('text', { x: 0, y: 0 }, g, text);
   }
@@ -129,8 +129,8 @@
     el('circle', { r: 9 }, g);
     el('text', {}, g, String(n));
   }
-  function note(layer, box, text, kind) {
-    el('text', { class: `note ${kind}`, x: box.x, y: box.y + box.h / 2 + 12, 'text-anchor': 'middle' }, layer, text);
+  function note(layer, id, box, text, kind) {
+    el('text', { class: `note ${kind}`, 'data-label': D.objects[id], x: box.x, y: box.y + box.h / 2 + 12, 'text-anchor': 'middle' }, layer, text);
   }
 
   // ---- what a frame shows ----
@@ -151,6 +151,7 @@
       for (const l of chain.links) m.chainLinks.add(l.join(','));
       for (const v of chain.vars) if (before.b.has(v)) m.ghostVars.push([v, before.b.get(v), !m.picture.b.has(v)]);
       m.freedByCollector = (step.c || []).flatMap((c) => c.free);
+      m.focus = [...(step.d.o || []).map((o) => o[0]), ...m.ghosts.map(([id]) => id)];
       m.events = step.out.filter((line) => !line.startsWith('> ')).map((line) => [line, eventClass(line)]);
       if (step.error) m.events.push([`error: ${step.error}`, 'error']);
       return m;
@@ -158,6 +159,7 @@
     const c = step.c[ci];
     m.picture = apply(copy(before), c.pic);
     const set = (ids) => new Set(ids);
+    m.focus = phase >= 4 && c.u.length ? c.u : c.ex;
     const examined = set(c.ex), reachable = set(c.r), unreachable = set(c.u), resurrected = set(c.res), freed = set(c.free);
     const finalized = set(c.fin);
     for (const id of m.picture.o.keys()) {
@@ -263,8 +265,9 @@
       drawObject(objLayer, id, m.order.has(id) ? { ...state, rc: 0 } : state, box, ['ghost']);
       if (m.order.has(id)) orderMark(markLayer, box, m.order.get(id));
     }
-    for (const [id, text, zero] of m.badges) { const box = scene.o.get(id); if (box) badge(markLayer, box, text, zero); }
-    for (const [id, text, kind] of m.notes) { const box = scene.o.get(id); if (box) note(markLayer, box, text, kind); }
+    for (const [id, text, zero] of m.badges) { const box = scene.o.get(id); if (box) badge(markLayer, id, box, text, zero); }
+    for (const [id, text, kind] of m.notes) { const box = scene.o.get(id); if (box) note(markLayer, id, box, text, kind); }
+    bringIntoView(m, zoom);
     // A new scene: boxes that were drawn before glide from their old places.
     if (shown.scene !== m.step.scene && shown.scene !== -1 && !reducedMotion) {
       for (const [id, [x, y, g]] of positions) {
@@ -276,6 +279,22 @@
       }
     }
     shown = { scene: m.step.scene, positions: new Map([...positions].map(([id, [x, y]]) => [id, [x, y]])) };
+  }
+  // A large drawing scrolls: show the objects this frame is about when they are out of sight.
+  function bringIntoView(m, zoom) {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (const id of m.focus || []) {
+      const b = m.scene.o.get(id);
+      if (!b) continue;
+      x0 = Math.min(x0, b.x - b.w / 2); x1 = Math.max(x1, b.x + b.w / 2);
+      y0 = Math.min(y0, b.y - b.h / 2); y1 = Math.max(y1, b.y + b.h / 2);
+    }
+    if (x0 === Infinity) return;
+    [x0, x1, y0, y1] = [x0, x1, y0, y1].map((v) => v * zoom);
+    if (x0 < drawing.scrollLeft || x1 > drawing.scrollLeft + drawing.clientWidth)
+      drawing.scrollLeft = Math.max(0, (x0 + x1) / 2 - drawing.clientWidth / 2);
+    if (y0 < drawing.scrollTop || y1 > drawing.scrollTop + drawing.clientHeight)
+      drawing.scrollTop = Math.max(0, (y0 + y1) / 2 - drawing.clientHeight / 2);
   }
   function drawVariable(layer, scene, v, ghost) {
     const box = scene.v.get(v);
