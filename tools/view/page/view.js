@@ -70,13 +70,28 @@
   $('title').textContent = D.title;
   const lines = D.source.map((text, i) => {
     const li = document.createElement('li');
-    li.textContent = text.length ? text : ' ';
+    const n = document.createElement('span');
+    n.className = 'n';
+    n.textContent = String(i + 1);
+    li.append(n, text);
     li.dataset.line = String(i + 1);
     if (/^\s*#/.test(text)) li.classList.add('comment');
     code.appendChild(li);
     return li;
   });
   slider.max = String(Math.max(0, D.frames.length - 1));
+  let highlighted = null;
+  // Every line has the same height: where a line is needs no layout of the whole list.
+  const lineHeight = lines.length ? lines[0].getBoundingClientRect().height : 20;
+  const codePadding = lines.length ? lines[0].offsetTop : 0;
+  // The drawing panel's size and scroll position, kept up to date by events: reading them from
+  // the DOM after drawing would lay out the new drawing once more on every step.
+  const panel = { width: drawing.clientWidth, height: drawing.clientHeight, left: 0, top: 0 };
+  window.addEventListener('resize', () => { panel.width = drawing.clientWidth; panel.height = drawing.clientHeight; });
+  drawing.addEventListener('scroll', () => { panel.left = drawing.scrollLeft; panel.top = drawing.scrollTop; });
+  const codeView = { height: code.parentElement.clientHeight, top: 0 };
+  window.addEventListener('resize', () => { codeView.height = code.parentElement.clientHeight; });
+  code.parentElement.addEventListener('scroll', () => { codeView.top = code.parentElement.scrollTop; });
 
   function el(name, attrs, parent, text) {
     const e = document.createElementNS(SVG, name);
@@ -213,7 +228,7 @@
     svg.setAttribute('viewBox', `0 0 ${scene.w} ${scene.h}`);
     // Small scenes are enlarged to the panel's width (up to 1.5 times); large ones keep their size
     // and the panel scrolls, so that labels stay readable.
-    const zoom = Math.max(1, Math.min(1.5, (drawing.clientWidth - 2) / scene.w));
+    const zoom = Math.max(1, Math.min(1.5, (panel.width - 2) / scene.w));
     svg.setAttribute('width', String(Math.floor(scene.w * zoom)));
     svg.setAttribute('height', String(Math.floor(scene.h * zoom)));
     defs();
@@ -291,10 +306,11 @@
     }
     if (x0 === Infinity) return;
     [x0, x1, y0, y1] = [x0, x1, y0, y1].map((v) => v * zoom);
-    if (x0 < drawing.scrollLeft || x1 > drawing.scrollLeft + drawing.clientWidth)
-      drawing.scrollLeft = Math.max(0, (x0 + x1) / 2 - drawing.clientWidth / 2);
-    if (y0 < drawing.scrollTop || y1 > drawing.scrollTop + drawing.clientHeight)
-      drawing.scrollTop = Math.max(0, (y0 + y1) / 2 - drawing.clientHeight / 2);
+    const clamp = (v, size, view) => Math.max(0, Math.min(v, size - view));
+    if (x0 < panel.left || x1 > panel.left + panel.width)
+      drawing.scrollLeft = panel.left = clamp((x0 + x1) / 2 - panel.width / 2, m.scene.w * zoom, panel.width);
+    if (y0 < panel.top || y1 > panel.top + panel.height)
+      drawing.scrollTop = panel.top = clamp((y0 + y1) / 2 - panel.height / 2, m.scene.h * zoom, panel.height);
   }
   function drawVariable(layer, scene, v, ghost) {
     const box = scene.v.get(v);
@@ -339,13 +355,14 @@
     if (m.phase === 0 && m.freedByCollector.length)
       said.push(`The collector freed ${names(m.freedByCollector)} (step back with ← to see how).`);
     $('chain').textContent = said.join(' ');
-    for (const li of lines) li.classList.remove('current', 'failed');
-    const li = lines[m.step.line - 1];
-    if (li) {
-      li.classList.add(m.step.error ? 'failed' : 'current');
-      const box = code.parentElement;
-      if (li.offsetTop < box.scrollTop || li.offsetTop + li.offsetHeight > box.scrollTop + box.clientHeight)
-        box.scrollTop = li.offsetTop - box.clientHeight / 3;
+    // Only the line that was highlighted changes back: a long script has thousands of lines.
+    if (highlighted) highlighted.classList.remove('current', 'failed');
+    highlighted = lines[m.step.line - 1];
+    if (highlighted) {
+      highlighted.classList.add(m.step.error ? 'failed' : 'current');
+      const top = (m.step.line - 1) * lineHeight + codePadding;
+      if (top < codeView.top || top + lineHeight > codeView.top + codeView.height)
+        code.parentElement.scrollTop = codeView.top = Math.max(0, Math.min(top - codeView.height / 3, lines.length * lineHeight - codeView.height));
     }
     const sub = m.phase === 0 ? '' : `, collection step ${m.phase} of ${collectionSteps(m)}`;
     $('position').textContent = `Step ${m.stepIndex + 1} of ${D.steps.length}${sub} (frame ${m.f + 1} of ${D.frames.length})`;
@@ -398,4 +415,14 @@
     show(keys[e.key]());
   });
   show(0);
+  // Read-only access to the recording for tests and tools: the objects of the picture after a
+  // statement step, as the page would draw them ({label, refs, weak}), or null when too many.
+  window.pyheapView = Object.freeze({
+    steps: D.steps.length,
+    picture(step) {
+      const p = pictureAfter(step);
+      if (p.many) return null;
+      return [...p.o].map(([id, s]) => ({ label: D.objects[id], refs: s.rc, weak: isWeak(id) }));
+    },
+  });
 })();
