@@ -439,6 +439,11 @@ int run_script(std::string_view text, const std::string& filename, const RunOpti
   // on_statement gets each statement's output: the runner prints into `captured`, and each
   // statement's text moves on to `out` once it ran.
   std::ostringstream captured;
+  struct Uncaptured {  // what a statement printed before an exception left run_script
+    std::ostringstream& captured;
+    std::ostream& out;
+    ~Uncaptured() { out << captured.str(); }
+  } uncaptured{captured, out};
   Runner runner(options, options.on_statement ? captured : out);
   auto statement_done = [&](std::size_t line_no, std::string_view line, std::string_view error) {
     if (options.after_statement) options.after_statement(runner.heap(), line_no, line);
