@@ -1,8 +1,8 @@
 // The pyheap command-line program.
-//   pyheap run [--echo] [--verbose] [--snapshot OUT] [--report FILE.html] FILE
+//   pyheap run [--echo] [--verbose] [--snapshot OUT] [--report FILE.html] [--view FILE.html] FILE
 //                                execute a heap script (../shared/specs/heap-script.md), and
-//                                optionally write its heap snapshot and its memory report
-//                                (pyheap/memory_report.hpp)
+//                                optionally write its heap snapshot, its memory report
+//                                (pyheap/memory_report.hpp) and its step-by-step page (tools/view/)
 //   pyheap tour [--report FILE]  the same data in pyheap and CPython, bytes side by side
 //   pyheap advise FILE | --python SCRIPT [ARGS...]
 //                                what to change to save memory, and how much each change saves
@@ -20,6 +20,7 @@
 #include "run/script_runner.hpp"
 #include "tool_paths.hpp"
 #include "tour/tour.hpp"
+#include "view/run_view.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"pyheap: Python's memory management for C++, shown event by event"};
@@ -43,6 +44,10 @@ int main(int argc, char** argv) {
 
   pyheap::tools::AdviseCommand advise_command;
   CLI::App* advise = pyheap::tools::add_advise_command(app, advise_command);
+  std::string run_view;
+  run->add_option("--view", run_view,
+                  "Write an HTML page that steps through the script: objects, references, counts, generations, "
+                  "and each collection phase by phase (lays graphs out with Graphviz's dot)");
 
   pyheap::tour::TourOptions tour_options;
   // The CPython half of the tour is installed beside the program (tool_paths.hpp);
@@ -92,8 +97,15 @@ int main(int argc, char** argv) {
         pyheap::tools::print_heap_advice(heap, variables, std::cout);
       };
     }
+    std::unique_ptr<pyheap::view::RunView> view;
+    if (!run_view.empty()) {
+      view = std::make_unique<pyheap::view::RunView>(run_view, "pyheap run " + script);
+      view->attach(run_options);
+    }
     int status = pyheap::script::run_script_file(script, run_options, std::cout, std::cerr);
     if (status == 0 && report_failed) status = 1;
+    std::cout.flush();
+    if (view && !view->write(script, std::cerr) && status == 0) status = 1;
     std::cout.flush();
     return status;
   }
