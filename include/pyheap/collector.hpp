@@ -50,6 +50,7 @@ struct GenerationStats {
   std::uint64_t collected = 0;
   std::uint64_t uncollectable = 0;
   double seconds = 0;  // total time spent collecting this generation
+  double longest = 0;  // the longest single collection of this generation (its pause), seconds
 };
 
 enum class GcPhase { Start, Stop };

@@ -200,11 +200,15 @@ std::size_t Collector::collect_with_callbacks(int generation) {
   summary_ = builder ? &*builder : nullptr;
   const auto t0 = std::chrono::steady_clock::now();
   const std::size_t n = collect_main(generation);
+  // The allocator's purge rule (docs/design.md section 1), inside the pause: a full collection
+  // returns every emptied pool to the OS, a younger one those that have waited the purge delay.
+  if (generation == kNumGenerations - 1) heap_.allocator().purge(); else heap_.allocator().purge_expired();
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   GenerationStats& s = stats_[generation];
   ++s.collections;
   s.collected += n;
   s.seconds += secs;
+  if (secs > s.longest) s.longest = secs;
   std::optional<GarbageSummary> summary;
   if (builder && summary_ != nullptr) {
     try {
