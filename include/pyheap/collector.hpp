@@ -148,7 +148,8 @@ class Collector {
   static constexpr int kUnreachable = 4;
   static constexpr int kNumLists = 5;
 
-  std::size_t collect_with_callbacks(int generation);
+  // requested: collect() was called (not an automatic collection); see the purge step inside.
+  std::size_t collect_with_callbacks(int generation, bool requested);
   std::size_t collect_main(int generation);
   void collect_generations();
   void move_to(Object* o, int list);

@@ -1,7 +1,7 @@
-// The allocator's purge rule at the Heap's level (docs/design.md section 1): a full collection
-// returns the memory of what it freed to the OS, a young one what has waited the purge delay,
-// Heap::idle() is the event loop's step. Nothing is returned inside a free: dropping objects only
-// retires their pools.
+// The allocator's purge rule at the Heap's level (docs/design.md section 1): a full collect()
+// returns the memory of what it freed to the OS, an automatic collection what has waited the purge
+// delay, Heap::idle() is the event loop's step. Nothing is returned inside a free: dropping objects
+// only retires their pools.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -53,6 +53,21 @@ TEST(CollectorPurge, AFullCollectionReturnsWhatItFreed) {
   EXPECT_EQ(s.pools_committed, 0u) << "everything the collection freed was purged";
   EXPECT_GT(s.madvise_calls + s.arenas_unmapped_total, before.madvise_calls + before.arenas_unmapped_total);
   EXPECT_LE(s.arenas_mapped, 1u);
+  EXPECT_TRUE(heap.allocator().is_valid(2));
+}
+
+TEST(CollectorPurge, AnAutomaticFullCollectionRunsTheDelayedStep) {
+  Heap heap;
+  heap.allocator().set_purge_delay(std::chrono::hours(1));
+  heap.gc().set_threshold(1000, 1, 1);
+  // Rings of 1000 cells, dropped one after the other: automatic collections of every generation
+  // free them.
+  for (int i = 0; i < 200 && heap.gc().stats()[2].collections < 2; ++i) make_ring(heap, 1000);
+  ASSERT_GE(heap.gc().stats()[2].collections, 2u);
+  const auto s = heap.allocator().stats();
+  EXPECT_GT(s.pools_retired, 0u) << "emptied pools wait for the delay";
+  EXPECT_EQ(s.madvise_calls, 0u);
+  EXPECT_EQ(s.arenas_unmapped_total, 0u);
   EXPECT_TRUE(heap.allocator().is_valid(2));
 }
 
