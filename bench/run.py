@@ -40,11 +40,26 @@ TARGETS = [
     (r'^gc cyclic garbage, collect\+free 1000000 ', 'CPython', 'ratio', 0.2),
     (r'^gc young 1000, ', None, 'below', 1.0),
     (r'^alloc mixed', 'mimalloc', 'ratio', 0.8),
+    (r'^alloc burst 1M', 'mimalloc', 'ratio', 1.5),                 # issue 13
+    (r'^alloc burst: rss once idle', None, 'below', 1.0),           # issue 13: the purge rule ran
+    (r'^alloc fifo', 'mimalloc', 'ratio', 1.0),                     # issue 13
     (r'^Ref copy\+drop', 'shared_ptr', 'ratio', 0.2),
-    (r'^rss after freeing all', None, 'below', 1.0),
+    (r'^rss after freeing all, once idle', None, 'below', 1.0),
     (r'^footprint ', 'CPython', 'smaller', 1.0),
     (r'^tracing make\+drop .*\(sites only\)', 'untraced', 'ratio', 1.3),  # issue 6
+    # issue 13: the object-model workloads (bench/trees.hpp), automatic collection on
+    (r'^binary-trees depth \d+$', 'shared_ptr', 'ratio', 1.0),
+    (r'^binary-trees depth \d+$', 'Boehm', 'ratio', 1.0),
+    (r'^binary-trees depth \d+: peak RSS', 'shared_ptr', 'ratio', 1.1),
+    (r'^tree churn [^:]*$', 'shared_ptr', 'ratio', 1.0),
+    (r'^tree churn [^:]*$', 'Boehm', 'ratio', 1.0),
+    (r'^tree churn .*: peak RSS', 'shared_ptr', 'ratio', 1.1),
 ]
+
+# binary-trees at depth 20 takes seconds per subject (CPython: about a minute): it runs in the
+# first DEEP_ROUNDS rounds only (CPython's in the first), the rest in every round.
+DEEP_DEPTH = 20
+DEEP_ROUNDS = 3
 
 
 def programs(build, sizes):
@@ -67,6 +82,18 @@ def programs(build, sizes):
                                      '--ops', '1000000'], {}))
     out.append(('cpython footprint', [CPYTHON, os.path.join(HERE, 'cpython_workloads.py'),
                                       'footprint'], {}))
+    # Object-model workloads (issue 13): binary-trees at two depths and the tree churn.
+    for subject in ('pyheap', 'shared_ptr', 'boehm'):
+        env = {'GC_MARKERS': '1'} if subject == 'boehm' else {}
+        prog = os.path.join(b, 'trees_' + subject)
+        out.append(('trees_%s binary 16' % subject, [prog, 'binary', '16'], env))
+        out.append(('trees_%s binary %d' % (subject, DEEP_DEPTH), [prog, 'binary', str(DEEP_DEPTH)], env,
+                    DEEP_ROUNDS))
+        out.append(('trees_%s churn' % subject, [prog, 'churn'], env))
+    py = [CPYTHON, os.path.join(HERE, 'cpython_workloads.py'), 'trees']
+    out.append(('cpython trees binary 16', py + ['binary', '16'], {}))
+    out.append(('cpython trees binary %d' % DEEP_DEPTH, py + ['binary', str(DEEP_DEPTH)], {}, 1))
+    out.append(('cpython trees churn', py + ['churn'], {}))
     return out
 
 
@@ -138,7 +165,9 @@ def main():
     samples = []
     for r in range(args.repeat):
         sys.stderr.write('round %d/%d\n' % (r + 1, args.repeat))
-        for name, argv, env in progs:
+        for name, argv, env, *rounds in progs:
+            if rounds and r >= rounds[0]:
+                continue
             for s in run_one(name, argv, env):
                 s.update(round=r, program=name, run=run_id, commit=commit)
                 samples.append(s)
