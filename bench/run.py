@@ -56,18 +56,22 @@ TARGETS = [
     (r'^tree churn .*: peak RSS', 'shared_ptr', 'ratio', 1.1),
 ]
 
-# binary-trees at depth 20 takes seconds per subject (CPython: about a minute): it runs in the
-# first DEEP_ROUNDS rounds only (CPython's in the first), the rest in every round.
+# binary-trees at depth 20 takes 5 to 30 s of CPU per C++ subject: it runs in the first DEEP_ROUNDS
+# rounds only, the rest in every round. CPython takes about 4 minutes of CPU at that depth: only
+# with --cpython-deep (once).
 DEEP_DEPTH = 20
 DEEP_ROUNDS = 3
 
 
-def programs(build, sizes):
+def programs(build, sizes, cpython_deep=False):
     b = os.path.join(build, 'bench')
     shapes = 'ring,random'
     out = []
     for a in ALLOCATORS:
-        out.append(('alloc_%s speed' % a, [os.path.join(b, 'alloc_' + a), 'speed'], {}))
+        # One process per workload: each starts from a fresh allocator (the burst's RSS figures
+        # would otherwise count what the mixed workload left behind).
+        for w in ('mixed', 'burst', 'fifo'):
+            out.append(('alloc_%s speed %s' % (a, w), [os.path.join(b, 'alloc_' + a), 'speed', w], {}))
         out.append(('alloc_%s rss' % a, [os.path.join(b, 'alloc_' + a), 'rss'], {}))
     out.append(('cpython rss', [CPYTHON, os.path.join(HERE, 'cpython_workloads.py'), 'rss'], {}))
     out.append(('ref_copy', [os.path.join(b, 'ref_copy')], {}))
@@ -92,7 +96,8 @@ def programs(build, sizes):
         out.append(('trees_%s churn' % subject, [prog, 'churn'], env))
     py = [CPYTHON, os.path.join(HERE, 'cpython_workloads.py'), 'trees']
     out.append(('cpython trees binary 16', py + ['binary', '16'], {}))
-    out.append(('cpython trees binary %d' % DEEP_DEPTH, py + ['binary', str(DEEP_DEPTH)], {}, 1))
+    if cpython_deep:
+        out.append(('cpython trees binary %d' % DEEP_DEPTH, py + ['binary', str(DEEP_DEPTH)], {}, 1))
     out.append(('cpython trees churn', py + ['churn'], {}))
     return out
 
@@ -156,12 +161,14 @@ def main():
     ap.add_argument('--repeat', type=int, default=7)
     ap.add_argument('--sizes', default='100000,1000000')
     ap.add_argument('--out', help='results file (default BUILD/bench-results.jsonl)')
+    ap.add_argument('--cpython-deep', action='store_true',
+                    help='also run CPython at binary-trees depth %d (about 4 minutes of CPU)' % DEEP_DEPTH)
     args = ap.parse_args()
 
     started = time.time()
     run_id = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
     commit = git_commit()
-    progs = programs(args.build, args.sizes)
+    progs = programs(args.build, args.sizes, args.cpython_deep)
     samples = []
     for r in range(args.repeat):
         sys.stderr.write('round %d/%d\n' % (r + 1, args.repeat))
