@@ -1,8 +1,8 @@
 // Fast paths of SmallObjectAllocator. Allocation: size -> class is a shift, the class's pool comes
 // from the direct table, a pop from that pool's free list. Free: the pool's record is found by
 // masking the address (no load), a push onto its free list, one test; a pool that was full goes
-// back into its class's list right behind the head, inline. Everything rarer (carving, a head
-// that ran out, a pool that emptied, a new pool, a large request) is a call.
+// back to the tail of its class's list, inline. Everything rarer (carving, a pool that emptied, a
+// new pool, a large request) is a call.
 #include <chrono>
 #include <new>
 
@@ -59,16 +59,19 @@ void SmallObjectAllocator::deallocate(void* p, std::size_t size) noexcept {
   if (static_cast<std::int32_t>(used) > 0) [[likely]] return;
   PoolRecord* head = st.used[pool->tag][idx];
   if ((used & PoolRecord::kFullBit) != 0 && head != nullptr && head->used != 0) {
-    // It was full: back into the list right behind the head, which keeps serving allocations
-    // (frees returning in allocation order drain one pool while another fills; the pool comes up
-    // when the head runs out, with the blocks freed meanwhile). The head's `used` is 0 only when it
-    // is the empty only pool, which must be retired first: deallocate_slow.
+    // It was full: back to the tail of its class's list. The pools ahead of it are used first, so
+    // by the time it is the head it has collected the blocks freed meanwhile, and the head serves a
+    // run of allocations from one pool (a queue; putting it first, or right behind the head, made
+    // every allocation of the mixed benchmark start a new pool with one free block: 1.3x the time,
+    // docs/performance.md). The head's `used` is 0 only when it is the empty only pool, which must
+    // be retired first: deallocate_slow.
     pool->used = used & ~PoolRecord::kFullBit;
-    PoolRecord* after = head->next;
-    pool->prev = head;
-    pool->next = after;
-    if (after != nullptr) after->prev = pool;
-    head->next = pool;
+    PoolRecord*& tail = st.tail[pool->tag][idx];
+    PoolRecord* last = tail;
+    pool->prev = last;
+    pool->next = nullptr;
+    last->next = pool;
+    tail = pool;
     return;
   }
   st.deallocate_slow(pool);
@@ -105,7 +108,7 @@ inline __attribute__((always_inline)) void* AllocatorState::allocate(std::size_t
   FreeBlock* block = pool->free;
   if (block == nullptr) [[unlikely]] {
     // The head ran out. Most often it is full and the next pool of the list has blocks (a pool
-    // behind the head always has: pool.hpp): detach the head here, no call. Anything else
+    // after the head always has: pool.hpp): detach the head here, no call. Anything else
     // (carving, no next pool, kNoPool) is the slow path.
     PoolRecord* next = pool->next;
     if (next == nullptr || pool->ncarved != alloc::kClassCapacity[idx]) return allocate_slow(size, tag);

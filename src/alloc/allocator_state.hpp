@@ -34,7 +34,8 @@ struct ClassCounters {
 //   sum over arenas of popcount(~free_mask & kUsableMask) == sum over classes of pools
 //   sum over arenas of popcount(free & committed)        == retired.count
 //   sum over arenas of popcount(released_mask)           == pools_decommitted
-//   used[t][i] lists exactly the pools of tag t and class i that are not full_and_detached()
+//   used[t][i] lists exactly the pools of tag t and class i that are not full_and_detached();
+//   tail[t][i] is the last of them (nullptr when the list is empty)
 //   direct[t][i] == (used[t][i] ? used[t][i] : &kNoPool), or &kNoPool for every (t, i) while
 //                   fail_countdown != 0 (so that every allocation takes the slow path that counts)
 //   retired lists the retired pools by retired_at, oldest first
@@ -58,6 +59,7 @@ struct AllocatorState {
 
   SmallObjectAllocator* self;
   alloc::PoolRecord* used[alloc::kNumTags][alloc::kNumClasses] = {};  // allocate from the head
+  alloc::PoolRecord* tail[alloc::kNumTags][alloc::kNumClasses] = {};  // pools that were full join here
   std::uint64_t empty_since[alloc::kNumTags][alloc::kNumClasses] = {};  // when the head emptied
   std::uint64_t empty_heads[2] = {};  // bit t * kNumClasses + i: used[t][i] may be empty
   alloc::ArenaBuckets arenas;

@@ -41,7 +41,7 @@ struct FreeBlock {
 //                             free == nullptr and ncarved == capacity()
 //   linked in its class list and not the list's head  =>  1 <= nused() < capacity(),
 //       ncarved == capacity() and free != nullptr (only the head is allocated from or carved;
-//       the others came back, full, with a freed block, right behind the head)
+//       the others came back, full, with a freed block, at the list's tail)
 //   nused() == 0  =>  the pool is its class list's only pool (kept for the next allocation)
 // A retired pool: nused() == 0 and retired_at holds when it was retired (the FIFO is in that order).
 struct PoolRecord {

@@ -62,7 +62,7 @@ void AllocatorState::deallocate_slow(PoolRecord* pool) noexcept {
   const unsigned tag = pool->tag;
   const std::size_t idx = pool->szidx;
   if (pool->full_and_detached()) {
-    // It was full and its class has no head to put it behind (deallocate() does that inline), or
+    // It was full and its class has no list to join at the tail (deallocate() does that inline), or
     // only an empty one, which it replaces: the empty pool is retired.
     pool->used &= ~PoolRecord::kFullBit;
     PYHEAP_ASSERT(pool->nused() + 1 == pool->capacity());
@@ -73,6 +73,7 @@ void AllocatorState::deallocate_slow(PoolRecord* pool) noexcept {
       retire(head, coarse_now);
     }
     set_head(tag, idx, pool);
+    tail[tag][idx] = pool;
   } else if (pool == used[tag][idx] && pool->next == nullptr) {
     // The class's only pool emptied: it stays, as the next allocation of its class would take a
     // pool anyway (an object made and dropped in a loop must not retire and re-take a pool each
@@ -105,7 +106,7 @@ void AllocatorState::unlink_used(PoolRecord* pool) noexcept {
     PYHEAP_ASSERT(used[pool->tag][pool->szidx] == pool);
     set_head(pool->tag, pool->szidx, pool->next);
   }
-  if (pool->next != nullptr) pool->next->prev = pool->prev;
+  if (pool->next != nullptr) pool->next->prev = pool->prev; else tail[pool->tag][pool->szidx] = pool->prev;
   pool->next = pool->prev = nullptr;
 }
 
@@ -115,7 +116,7 @@ PoolRecord* AllocatorState::detach_full(PoolRecord* head) noexcept {
   PoolRecord* next = head->next;
   head->next = nullptr;
   head->used |= PoolRecord::kFullBit;
-  if (next != nullptr) next->prev = nullptr;
+  if (next != nullptr) next->prev = nullptr; else tail[head->tag][head->szidx] = nullptr;
   set_head(head->tag, head->szidx, next);
   return next;
 }
@@ -174,6 +175,7 @@ PoolRecord* AllocatorState::new_pool(std::size_t idx, unsigned tag) {
   pool->carve();
   PYHEAP_ASSERT(used[tag][idx] == nullptr);
   set_head(tag, idx, pool);
+  tail[tag][idx] = pool;
   ++classes.pools[idx];
   ++events;
   return pool;  // the caller takes a block at once

@@ -1,6 +1,6 @@
 // is_valid(): recomputes every counter from the structures and compares, checking each invariant
 // written next to the code that keeps it (allocator_state.hpp, arena.hpp, pool.hpp).
-//   level 1: arena buckets and masks, pool records, used lists, the direct table, empty heads, the
+//   level 1: arena buckets and masks, pool records, used lists and their tails, the direct table, empty heads, the
 //            retired FIFO, the reserve, per-class and allocator-wide counters;
 //   level 2: also walks the free list of every used pool (bounds, alignment, duplicates,
 //            nused + length(free) + never carved == capacity).
@@ -148,6 +148,7 @@ bool AllocatorState::valid(int level) const {
         if (p->nused() == 0) PYHEAP_CHECK(prev == nullptr && p->next == nullptr);
       }
       PYHEAP_CHECK(n == listed[t][i]);  // every pool not detached is listed
+      PYHEAP_CHECK(tail[t][i] == prev);
       const PoolRecord* head = used[t][i];
       const PoolRecord* want = fail_countdown != 0 || head == nullptr ? &kNoPool : head;
       PYHEAP_CHECK(direct[t][i] == want);

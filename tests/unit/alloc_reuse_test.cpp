@@ -34,25 +34,28 @@ TEST(AllocReuse, FreeThenAllocateReturnsTheSameBlock) {
   EXPECT_TRUE(a.is_valid(2));
 }
 
-TEST(AllocReuse, PoolThatWasFullComesRightAfterTheHead) {
+TEST(AllocReuse, PoolsThatWereFullQueueBehindTheHead) {
   SmallObjectAllocator a;
   const std::size_t size = 256;
   const std::size_t per_pool = class_capacity(class_index(size));
   std::vector<void*> blocks;
   for (std::size_t i = 0; i < per_pool * 5 + 3; ++i) blocks.push_back(a.allocate(size));
   // Pools 0..4 are full, pool 5 is partly used and is the head of the class.
-  void* victim = blocks[per_pool + 7];  // in pool 1 (full)
-  void* second = blocks[per_pool + 9];
-  ASSERT_NE(pool_of(victim), pool_of(blocks.back()));
-  a.deallocate(victim, size);
-  a.deallocate(second, size);
-  // The head keeps serving until it runs out; then the pool that was full, with both blocks freed
-  // meanwhile (most recent first).
+  void* in_pool1 = blocks[per_pool + 7];
+  void* in_pool3 = blocks[3 * per_pool + 2];
+  void* also_pool1 = blocks[per_pool + 9];
+  ASSERT_NE(pool_of(in_pool1), pool_of(blocks.back()));
+  a.deallocate(in_pool1, size);     // pool 1 joins the queue
+  a.deallocate(in_pool3, size);     // pool 3 after it
+  a.deallocate(also_pool1, size);   // pool 1 collects a second block while it waits
+  // The head keeps serving until it runs out; then the queue in order: pool 1 (most recent free
+  // first), then pool 3.
   const std::size_t left_in_head = per_pool - 3;
   for (std::size_t i = 0; i < left_in_head; ++i)
     EXPECT_EQ(pool_of(a.allocate(size)), pool_of(blocks.back())) << i;
-  EXPECT_EQ(a.allocate(size), second);
-  EXPECT_EQ(a.allocate(size), victim);
+  EXPECT_EQ(a.allocate(size), also_pool1);
+  EXPECT_EQ(a.allocate(size), in_pool1);
+  EXPECT_EQ(a.allocate(size), in_pool3);
   EXPECT_TRUE(a.is_valid(2));
 }
 
