@@ -38,7 +38,7 @@ void SmallObjectAllocator::deallocate(void* p, std::size_t size) noexcept {
   const std::size_t idx = class_index(size);
   PoolRecord* pool = PoolRecord::of(p);
   PYHEAP_ASSERT(alloc::ArenaHeader::of(p)->owner == this);
-  PYHEAP_ASSERT(pool != &alloc::ArenaHeader::of(p)->pools[0]);  // not inside the arena's header
+  PYHEAP_ASSERT(reinterpret_cast<const void*>(pool) != alloc::ArenaHeader::of(p));  // not in pool 0
   PYHEAP_ASSERT((alloc::ArenaHeader::of(p)->free_mask & (std::uint64_t{1} << alloc::ArenaHeader::of(p)->pool_index(pool))) == 0);
   PYHEAP_ASSERT(pool->szidx == idx);  // wrong size passed to deallocate
   PYHEAP_ASSERT(pool->is_block_start(p));

@@ -27,7 +27,7 @@ std::vector<ArenaOccupancy> SmallObjectAllocator::occupancy() const {
   const detail::AllocatorState& st = *state_;
   std::vector<const ArenaHeader*> arenas;
   for (unsigned k = 0; k <= kUsablePools; ++k)
-    for (const ArenaHeader* a = st.arenas.head[k]; a != nullptr; a = a->next) arenas.push_back(a);
+    for (const ArenaHeader* a = st.arenas.head[k]; a != nullptr; a = a->links().next) arenas.push_back(a);
   std::sort(arenas.begin(), arenas.end(), std::less<const ArenaHeader*>());  // address order
 
   std::vector<ArenaOccupancy> out;
@@ -45,7 +45,7 @@ std::vector<ArenaOccupancy> SmallObjectAllocator::occupancy() const {
       if (i == 0) {
         p.state = PoolOccupancy::State::Header;
       } else if ((a->free_mask & bit) == 0) {
-        const PoolRecord* pool = &a->pools[i];
+        const PoolRecord* pool = a->pool(i);
         PYHEAP_ASSERT(pool->szidx < kNumClasses && pool->nused() <= pool->capacity());
         ++used_pools;
         used_blocks += pool->nused();

@@ -66,20 +66,18 @@ struct PoolRecord {
   std::size_t block_size() const noexcept { return class_block_size(szidx); }
   std::size_t capacity() const noexcept { return class_capacity(szidx); }
 
-  /// The first byte of this record's pool. Records are kRecordSize apart from kRecordsOffset in
-  /// their arena's header; record i describes the pool at arena + i * kPoolSize.
+  /// The first byte of this record's pool. The record of pool i is slot i of its arena's header,
+  /// which is 2048-aligned (size_class.hpp): its address bits 5..10 are i.
   char* base() const noexcept {
     const auto self = reinterpret_cast<std::uintptr_t>(this);
-    const std::uintptr_t arena = self & kArenaMask;
-    const std::uintptr_t index = (self - arena - arena_header_offset(arena) - kRecordsOffset) / kRecordSize;
-    return reinterpret_cast<char*>(arena + index * kPoolSize);
+    const std::uintptr_t index = (self / kRecordSize) & (kPoolsPerArena - 1);
+    return reinterpret_cast<char*>((self & kArenaMask) + index * kPoolSize);
   }
-  /// The record of the pool holding `p` (any address inside a pool of an arena).
+  /// The record of the pool holding `p` (any address inside a pool of an arena): one shift, one
+  /// mask, no load (size_class.hpp).
   static PoolRecord* of(const void* p) noexcept {
     const auto addr = reinterpret_cast<std::uintptr_t>(p);
-    const std::uintptr_t arena = addr & kArenaMask;
-    const std::uintptr_t index = (addr >> kPoolShift) & (kPoolsPerArena - 1);
-    return reinterpret_cast<PoolRecord*>(arena + arena_header_offset(arena) + kRecordsOffset + index * kRecordSize);
+    return reinterpret_cast<PoolRecord*>((addr & kArenaMask) + ((addr >> kRecordShift) & kRecordOffsetMask));
   }
 
   /// (Re)initialises the record of a pool taken for class idx. The pool's memory may be fresh,

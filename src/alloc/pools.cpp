@@ -160,7 +160,7 @@ PoolRecord* AllocatorState::new_pool(std::size_t idx, unsigned tag) {
   const std::uint64_t warm = a->retired_mask();
   const unsigned i = static_cast<unsigned>(std::countr_zero(warm != 0 ? warm : a->free_mask));
   const std::uint64_t bit = std::uint64_t{1} << i;
-  PoolRecord* pool = &a->pools[i];
+  PoolRecord* pool = a->pool(i);
   if (warm != 0) {
     retired.unlink(pool);
   } else if (a->released_mask & bit) {

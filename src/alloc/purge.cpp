@@ -34,6 +34,7 @@
 namespace pyheap {
 
 using alloc::ArenaHeader;
+using alloc::ArenaLinks;
 using alloc::kArenaSize;
 using alloc::kPoolSize;
 using alloc::PoolRecord;
@@ -151,12 +152,13 @@ std::uint64_t AllocatorState::purge_step(std::uint64_t now, bool force, std::siz
 void AllocatorState::mark_for_purge(PoolRecord* pool, ArenaHeader*& batch) noexcept {
   ArenaHeader* a = ArenaHeader::of(pool);
   const std::uint64_t bit = std::uint64_t{1} << a->pool_index(pool);
-  PYHEAP_ASSERT((a->free_mask & a->committed_mask & bit) != 0 && (a->purge_mask & bit) == 0);
-  if (a->purge_mask == 0) {
-    a->purge_next = batch;
+  ArenaLinks& l = a->links();
+  PYHEAP_ASSERT((a->free_mask & a->committed_mask & bit) != 0 && (l.purge_mask & bit) == 0);
+  if (l.purge_mask == 0) {
+    l.purge_next = batch;
     batch = a;
   }
-  a->purge_mask |= bit;
+  l.purge_mask |= bit;
 }
 
 // Each arena's marked pools: one madvise per run of contiguous pools, or, when nothing of the
@@ -164,10 +166,11 @@ void AllocatorState::mark_for_purge(PoolRecord* pool, ArenaHeader*& batch) noexc
 void AllocatorState::decommit_batch(ArenaHeader* batch) noexcept {
   while (batch != nullptr) {
     ArenaHeader* a = batch;
-    batch = a->purge_next;
-    a->purge_next = nullptr;
-    const std::uint64_t m = a->purge_mask;
-    a->purge_mask = 0;
+    ArenaLinks& l = a->links();
+    batch = l.purge_next;
+    l.purge_next = nullptr;
+    const std::uint64_t m = l.purge_mask;
+    l.purge_mask = 0;
     a->committed_mask &= ~m;
     pools_decommitted_total += static_cast<std::size_t>(std::popcount(m));
     const bool vacant = a->empty() && a->committed_mask == 0;
@@ -189,7 +192,7 @@ void AllocatorState::decommit_batch(ArenaHeader* batch) noexcept {
 }
 
 void AllocatorState::unmap_arena(ArenaHeader* a) noexcept {
-  PYHEAP_ASSERT(a->empty() && a->committed_mask == 0 && a->purge_mask == 0);
+  PYHEAP_ASSERT(a->empty() && a->committed_mask == 0 && a->links().purge_mask == 0);
   pools_decommitted -= static_cast<std::size_t>(std::popcount(a->released_mask));
   arenas.remove(a, a->nfreepools());
   if (reserve == a) reserve = nullptr;
@@ -209,7 +212,7 @@ AllocatorState::~AllocatorState() {
   for (ArenaHeader*& head : arenas.head) {
     while (head != nullptr) {
       ArenaHeader* a = head;
-      head = a->next;
+      head = a->links().next;
       alloc::unmap(reinterpret_cast<void*>(a->base()), kArenaSize);
     }
   }

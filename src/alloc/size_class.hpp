@@ -3,8 +3,8 @@
 //   class index  i = (max(size,1) - 1) >> 4           (0..31)
 //   block size      = (i + 1) * 16                    (16..512)
 //   pools per arena = kArenaSize / kPoolSize = 64     (arenas are aligned to kArenaSize)
-//   pool 0 of an arena holds the arena's header (ArenaHeader: the records of pools 1..63), at
-//   arena_header_offset(arena); pools 1..63 hold blocks from their first byte:
+//   pool 0 of an arena holds the arena's header (ArenaHeader: its fields and the records of pools
+//   1..63), at arena_header_offset(arena); pools 1..63 hold blocks from their first byte:
 //   pool capacity   = kPoolSize / block size          (no per-pool header in the pool)
 #pragma once
 
@@ -32,25 +32,27 @@ inline constexpr std::uint64_t kUsableMask = ~std::uint64_t{1};
 // pool only touches the pages it hands out.
 inline constexpr std::size_t kCarvePage = 4096;
 inline constexpr std::size_t kCacheLine = 64;
-// The arena header starts with one line of arena fields; the pool records follow it.
-inline constexpr std::size_t kRecordsOffset = kCacheLine;
-inline constexpr std::size_t kRecordSize = 32;  // two pool records per cache line
-inline constexpr std::size_t kArenaHeaderSize = kRecordsOffset + kPoolsPerArena * kRecordSize;  // 2,112
-
-// Where the header sits in pool 0, chosen by address bits 20..22 of the arena. At one fixed offset
-// every arena's header would sit at a 1 MiB multiple, in the same 33 of the L2's 2048 sets (they
-// repeat every 128 KiB) and the same L1 sets: a program freeing across 30 arenas missed on its
-// pool's record on most frees (callgrind with a 1 MiB LL as the L2: 0.65 misses per free in the
-// mixed benchmark, docs/performance.md). Eight offsets spread them over 8 times the sets; each
-// stays inside one 4 KiB page (two to a page: 0 and 4096 - 2112), so one page per arena is touched.
-inline constexpr std::array<std::uint16_t, 8> kArenaHeaderOffsets = {0, 1984, 4096, 6080, 8192, 10176, 12288, 14272};
-constexpr std::size_t arena_header_offset(std::uintptr_t arena_base) noexcept {
-  return kArenaHeaderOffsets[(arena_base >> 20) & 7];
-}
-static_assert(kArenaHeaderOffsets[1] + kArenaHeaderSize <= kCarvePage);
-static_assert(kArenaHeaderOffsets[7] + kArenaHeaderSize <= kPoolSize);
 inline constexpr std::uintptr_t kPoolMask = ~static_cast<std::uintptr_t>(kPoolSize - 1);
 inline constexpr std::uintptr_t kArenaMask = ~static_cast<std::uintptr_t>(kArenaSize - 1);
+// The arena header: 64 slots of 32 bytes, slot 0 the arena's hot fields, slot i the record of pool i.
+inline constexpr std::size_t kRecordSize = 32;  // two pool records per cache line
+inline constexpr std::size_t kArenaHeaderSize = kPoolsPerArena * kRecordSize;  // 2,048
+
+// Where the header sits in pool 0: at c * 2048, c = address bits 20..22 of the arena. At one fixed
+// offset every arena's header would sit at a 1 MiB multiple, in the same 32 of the L2's 2048 sets
+// (they repeat every 128 KiB) and the same L1 sets: a program freeing across 30 arenas missed on its
+// pool's record on most frees (callgrind with a 1 MiB LL as the L2: 0.65 misses per free in the
+// mixed benchmark, docs/performance.md). Eight offsets spread them over 8 times the sets. And the
+// arithmetic stays one shift and one mask: bits 14..19 of a block's address are its pool's index i,
+// bits 20..22 the colour c, so (address >> 9) & 0x3FE0 == c * 2048 + i * 32 is the record's offset
+// in the arena (PoolRecord::of).
+constexpr std::size_t arena_header_offset(std::uintptr_t arena_base) noexcept {
+  return ((arena_base >> 20) & 7) * kArenaHeaderSize;
+}
+inline constexpr unsigned kRecordShift = kPoolShift - 5;  // pool index * 32
+inline constexpr std::uintptr_t kRecordOffsetMask = ((kPoolsPerArena - 1) << 5) | (std::uintptr_t{7} << 11);
+static_assert(kRecordSize == 32 && kArenaHeaderSize == 2048, "kRecordOffsetMask assumes these");
+static_assert(7 * kArenaHeaderSize + kArenaHeaderSize <= kPoolSize, "every colour's header is inside pool 0");
 
 static_assert(kPoolsPerArena == 64, "arena bitmaps are one uint64_t");
 static_assert(kPoolSize % kCarvePage == 0);

@@ -60,11 +60,11 @@ bool AllocatorState::valid(int level) const {
   for (unsigned k = 0; k <= kUsablePools; ++k) {
     if (k != 0) PYHEAP_CHECK(((arenas.nonempty & ArenaBuckets::bit(k)) != 0) == (arenas.head[k] != nullptr));
     const ArenaHeader* prev = nullptr;
-    for (const ArenaHeader* a = arenas.head[k]; a != nullptr; prev = a, a = a->next) {
+    for (const ArenaHeader* a = arenas.head[k]; a != nullptr; prev = a, a = a->links().next) {
       PYHEAP_CHECK(narenas < arenas_mapped);  // cycle guard
       ++narenas;
       mine.insert(a);
-      PYHEAP_CHECK(a->prev == prev);
+      PYHEAP_CHECK(a->links().prev == prev);
       PYHEAP_CHECK(a->owner == self);
       PYHEAP_CHECK(a->base() % kArenaSize == 0 && ArenaHeader::of(reinterpret_cast<void*>(a->base())) == a);
       PYHEAP_CHECK(a->nfreepools() == k);  // bucket index == free pools
@@ -72,21 +72,21 @@ bool AllocatorState::valid(int level) const {
       PYHEAP_CHECK((~a->free_mask & kUsableMask & ~a->committed_mask) == 0);  // used => committed
       PYHEAP_CHECK((a->released_mask & ~a->free_mask) == 0);
       PYHEAP_CHECK((a->released_mask & a->committed_mask) == 0);
-      PYHEAP_CHECK(a->purge_mask == 0 && a->purge_next == nullptr);
+      PYHEAP_CHECK(a->links().purge_mask == 0 && a->links().purge_next == nullptr);
       if (a->empty() && a->committed_mask == 0) {
         ++nvacant;
         PYHEAP_CHECK(reserve == a);
       }
       nreleased += static_cast<std::size_t>(std::popcount(a->released_mask));
       for (std::uint64_t m = a->retired_mask(); m != 0; m &= m - 1) {
-        const PoolRecord* pool = &a->pools[std::countr_zero(m)];
+        const PoolRecord* pool = a->pool(static_cast<unsigned>(std::countr_zero(m)));
         PYHEAP_CHECK(pool->nused() == 0);
         retired_pools.insert(pool);
         ++nretired;
       }
 
       for (std::uint64_t m = ~a->free_mask & kUsableMask; m != 0; m &= m - 1) {
-        const PoolRecord* pool = &a->pools[std::countr_zero(m)];
+        const PoolRecord* pool = a->pool(static_cast<unsigned>(std::countr_zero(m)));
         PYHEAP_CHECK(ArenaHeader::of(pool->base()) == a && PoolRecord::of(pool->base()) == pool);
         PYHEAP_CHECK(pool->szidx < kNumClasses && pool->tag < kNumTags);
         PYHEAP_CHECK(pool->nused() <= pool->capacity());

@@ -20,9 +20,9 @@ constexpr std::size_t kMaxCapacity = class_capacity(0);
 template <class Fn>
 void for_each_tagged_pool(const detail::AllocatorState& st, unsigned tag, Fn&& fn) {
   for (unsigned k = 0; k <= kUsablePools; ++k) {
-    for (ArenaHeader* a = st.arenas.head[k]; a != nullptr; a = a->next) {
+    for (ArenaHeader* a = st.arenas.head[k]; a != nullptr; a = a->links().next) {
       for (std::uint64_t m = ~a->free_mask & kUsableMask; m != 0; m &= m - 1) {
-        PoolRecord* pool = &a->pools[std::countr_zero(m)];
+        PoolRecord* pool = a->pool(static_cast<unsigned>(std::countr_zero(m)));
         if (pool->tag == tag) fn(pool);
       }
     }
