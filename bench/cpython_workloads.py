@@ -263,8 +263,12 @@ def walk(n):
 
 
 def peak_rss_mib():
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """VmHWM, as bench/trees.hpp reads it (getrusage's ru_maxrss survives execve)."""
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith('VmHWM:'):
+                return int(line.split()[1]) / 1024
+    return -1
 
 
 def trees(mode, depth):

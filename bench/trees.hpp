@@ -14,14 +14,13 @@
 // Every subject runs with its automatic memory management on, as a program would (pyheap's and
 // CPython's collectors with their default thresholds, Boehm's collections), and reports its time
 // (process CPU seconds, user + system: the machine is shared, and elapsed time there measures the
-// other jobs too), its peak RSS above the level at start (getrusage's ru_maxrss), and for a
+// other jobs too), its peak RSS above the level at start (VmHWM), and for a
 // collector the longest single automatic collection, elapsed (pyheap: Collector::stats; CPython:
 // gc.callbacks; Boehm: its collection events), the figure a latency budget is about.
 #pragma once
 
-#include <sys/resource.h>
-
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <utility>
 
@@ -36,11 +35,18 @@ inline constexpr std::uint64_t kValueModulus = 1009;
 
 inline std::uint64_t churn_value(int tree, std::uint64_t k) { return (static_cast<std::uint64_t>(tree) + k) % kValueModulus; }
 
-// Peak resident memory of this process so far, in MiB.
+// Peak resident memory of this process so far, in MiB: VmHWM from /proc/self/status. (Not
+// getrusage's ru_maxrss: Linux keeps that across execve, so a program started by bench/run.py
+// reported the Python driver's own 11 MiB as its peak.)
 inline double peak_rss_mib() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_maxrss) / 1024.0;
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (!f) return -1;
+  char line[256];
+  double kib = -1;
+  while (std::fgets(line, sizeof line, f))
+    if (std::sscanf(line, "VmHWM: %lf kB", &kib) == 1) break;
+  std::fclose(f);
+  return kib / 1024.0;
 }
 
 inline std::string binary_label(int depth) { return "binary-trees depth " + std::to_string(depth); }
