@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Instruction and cache-miss counts of the allocator calls alone, per operation, under callgrind.
 
-    bench/callgrind_alloc.py BINARY [BINARY...] [--workloads mixed,burst,fifo]
+    bench/callgrind_alloc.py BINARY [BINARY...] [--workloads mixed,burst,fifo] [--ll 1048576,8,64]
 
 Each BINARY is one of the alloc_X programs (bench/alloc_workloads.cpp). Every workload runs in
 its own `valgrind --tool=callgrind --cache-sim=yes` process with collection switched on only
@@ -10,7 +10,9 @@ malloc/free), so the figures leave out the benchmark's own loop and its write to
 counts are divided by the number of alloc+free pairs the workload makes (mixed: 4M steps plus the
 100,000 blocks of the window, burst: 3M, fifo: 4M). The machine's timings are noisy (it is
 shared); these counts are not, which is why before/after comparisons of the allocator use them.
-Callgrind's cache model is L1 plus one last level (its LL); the VM's L2 is not modelled.
+Callgrind's cache model is L1 plus one last level (its LL, by default the machine's L3); the L2
+is not modelled. --ll SIZE,ASSOC,LINE sets that last level: --ll 1048576,8,64 makes it this
+machine's 1 MiB L2, so that the LL column counts L2 misses instead.
 """
 
 import argparse
@@ -40,11 +42,13 @@ def events(path):
     return dict(zip(names, totals))
 
 
-def measure(binary, workload):
+def measure(binary, workload, ll=None):
     kind = 'pyheap' if os.path.basename(binary).endswith('pyheap') else 'peer'
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, 'cg.out')
         argv = ['valgrind', '--tool=callgrind', '--cache-sim=yes', '--callgrind-out-file=' + out]
+        if ll:
+            argv.append('--LL=' + ll)
         argv += ['--toggle-collect=' + p for p in ENTRY[kind]]
         argv += [binary, 'speed', workload]
         p = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -62,12 +66,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('binaries', nargs='+')
     ap.add_argument('--workloads', default='mixed,burst,fifo')
+    ap.add_argument('--ll', help='the simulated last level: SIZE,ASSOC,LINE (default: the machine\'s)')
     args = ap.parse_args()
     print('| workload | program | instructions | data reads | data writes | D1 misses | LL misses |')
     print('|---|---|---|---|---|---|---|')
     for w in args.workloads.split(','):
         for b in args.binaries:
-            m = measure(b, w)
+            m = measure(b, w, args.ll)
             print('| %s | %s | %.1f | %.1f | %.1f | %.2f | %.3f |' % (
                 w, b, m['Ir'], m['Dr'], m['Dw'], m['D1miss'], m['LLmiss']), flush=True)
     print('(per alloc+free pair, inside the allocator calls only)')
