@@ -246,6 +246,16 @@ def main():
     print('|' + '|'.join('-' * (w + 2) for w in widths) + '|')
     for r in table:
         print('| ' + ' | '.join(str(c).ljust(w) for c, w in zip(r, widths)) + ' |')
+    # What the programs said about their run (how the purge rule ran, how many collections...),
+    # from the last round: pyheap's first, then the peers'.
+    notes = {}
+    for s in samples:
+        if s.get('note'):
+            notes[(s['figure'], s['subject'])] = s['note']
+    if notes:
+        print('notes (last round):')
+        for (figure, subject), note in sorted(notes.items(), key=lambda kv: (kv[0][0], kv[0][1] != 'pyheap')):
+            print('  %s, %s: %s' % (figure, subject, note))
     elapsed = time.time() - started
     print('measured in %.0f s' % elapsed)
 

@@ -39,10 +39,10 @@ inline constexpr std::size_t kRecordSize = 32;  // two pool records per cache li
 inline constexpr std::size_t kArenaHeaderSize = kPoolsPerArena * kRecordSize;  // 2,048
 
 // Where the header sits in pool 0: at c * 2048, c = address bits 20..22 of the arena. At one fixed
-// offset every arena's header would sit at a 1 MiB multiple, in the same 32 of the L2's 2048 sets
-// (they repeat every 128 KiB) and the same L1 sets: a program freeing across 30 arenas missed on its
-// pool's record on most frees (callgrind with a 1 MiB LL as the L2: 0.65 misses per free in the
-// mixed benchmark, docs/performance.md). Eight offsets spread them over 8 times the sets. And the
+// offset every arena's header would sit at a 1 MiB multiple, in the same few sets of every cache
+// whose index bits lie below bit 20 (a 1 MiB L2: 32 of its 1024 or 2048 sets; L1 too): a program
+// freeing across 30 arenas missed on its pool's record on most frees (callgrind with a 1 MiB 8-way
+// LL standing for the L2: 0.65 misses per free in the mixed benchmark, docs/performance.md). Eight offsets spread them over 8 times the sets. And the
 // arithmetic stays one shift and one mask: bits 14..19 of a block's address are its pool's index i,
 // bits 20..22 the colour c, so (address >> 9) & 0x3FE0 == c * 2048 + i * 32 is the record's offset
 // in the arena (PoolRecord::of).
