@@ -10,19 +10,24 @@
 //   alloc_X speed [mixed|burst|fifo]
 //                   prints ns per operation for (all three without a name; one, for profiling): mixed (sizes 16..512, a window of 100,000 live
 //                   blocks, a random block replaced per step), burst (1M blocks of 48 bytes
-//                   allocated then all freed, three times), fifo (a producer-consumer queue:
-//                   blocks of 16..256 bytes freed in the order they were made, 10,000 in flight)
+//                   allocated then all freed, three times; then the resident memory above the start,
+//                   right after the last free and once the program has been idle, see idle()),
+//                   fifo (a producer-consumer queue: blocks of 16..256 bytes freed in the order they
+//                   were made, 10,000 in flight)
 //   alloc_X rss     resident MiB at start, after 1M blocks of 48 bytes, after freeing a random 90%,
-//                   after freeing the rest (bench/cpython_workloads.py does the same with objects)
+//                   after freeing the rest, and once idle (bench/cpython_workloads.py does the same
+//                   with objects)
 // Every random choice (sizes, slots, the freeing order) is drawn from splitmix64 with fixed seeds
 // and drawn before the clock starts, so every allocator serves exactly the same request sequence.
 // Each block gets one 8-byte write, so no allocator can get away with handing out untouched memory.
 #include <dlfcn.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench_util.hpp"
@@ -42,6 +47,21 @@ pyheap::SmallObjectAllocator* g_alloc;
 inline void* bench_alloc(std::size_t n) { return g_alloc->allocate(n); }
 inline void bench_free(void* p, std::size_t n) { g_alloc->deallocate(p, n); }
 void setup() { g_alloc = new pyheap::SmallObjectAllocator(); }
+// The program goes idle after freeing, as an event loop would: it calls purge_expired() (what
+// Heap::idle() calls) and sleeps as long as that says, until nothing waits. Returns what happened.
+std::string idle() {
+  const double t0 = bench::now_seconds();
+  int calls = 1;
+  for (auto wait = g_alloc->purge_expired(); wait != std::chrono::nanoseconds::max(); ++calls) {
+    std::this_thread::sleep_for(wait);
+    wait = g_alloc->purge_expired();
+  }
+  const auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(g_alloc->purge_delay());
+  char note[200];
+  std::snprintf(note, sizeof note, "purge rule ran: idle, purge_expired() called %d times, done %.0f ms after the last free (delay %lld ms)",
+                calls, (bench::now_seconds() - t0) * 1e3, static_cast<long long>(delay.count()));
+  return note;
+}
 #else
 inline void* bench_alloc(std::size_t n) {
   void* p = std::malloc(n);
@@ -67,6 +87,12 @@ void setup() {
                  BENCH_ALLOCATOR, lib.c_str(), want.c_str());
     std::exit(3);
   }
+}
+// A malloc peer, idle as long as pyheap's default purge delay, with nothing called: what its own
+// rules (decay timers, none) give back meanwhile.
+std::string idle() {
+  std::this_thread::sleep_for(std::chrono::milliseconds(110));
+  return "idle 110 ms, nothing called";
 }
 #endif
 
@@ -103,9 +129,13 @@ void mixed() {
   bench::emit("alloc mixed 16..512, 100k live", kSubject, t * 1e9 / kSteps, "ns/free+alloc");
 }
 
+// Timed rounds, then the memory: RSS above the start right after the last free (pyheap keeps the
+// emptied pools until its purge rule runs), and once the program has been idle (idle()).
 void burst() {
   constexpr std::size_t kBlocks = 1000000, kRounds = 3;
   std::vector<void*> blocks(kBlocks);
+  bench_free(bench_alloc(48), 48);  // the allocator's own bookkeeping goes into the start figure
+  const double start = bench::rss_mib();
   const double t0 = bench::now_seconds();
   for (std::size_t r = 0; r < kRounds; ++r) {
     for (std::size_t i = 0; i < kBlocks; ++i) touch(blocks[i] = bench_alloc(48));
@@ -113,7 +143,12 @@ void burst() {
     for (std::size_t i = 0; i < kBlocks; ++i) bench_free(blocks[i], 48);
   }
   const double t = bench::now_seconds() - t0;
+  const double freed = bench::rss_mib();
+  const std::string how = idle();
+  const double after_idle = bench::rss_mib();
   bench::emit("alloc burst 1M x 48 B", kSubject, t * 1e9 / (kBlocks * kRounds), "ns/alloc+free");
+  bench::emit("alloc burst: rss right after the last free (above start)", kSubject, freed - start, "MiB");
+  bench::emit("alloc burst: rss once idle (above start)", kSubject, after_idle - start, "MiB", "", how);
 }
 
 void fifo() {
@@ -154,9 +189,12 @@ void rss() {
   const double tenth = bench::rss_mib();
   for (std::size_t i = ninety; i < kBlocks; ++i) bench_free(blocks[order[i]], 48);
   const double empty = bench::rss_mib();
+  const std::string how = idle();
+  const double after_idle = bench::rss_mib();
   bench::emit("rss 1M x 48 B allocated (above start)", kSubject, full - start, "MiB");
   bench::emit("rss after freeing random 90% (above start)", kSubject, tenth - start, "MiB");
   bench::emit("rss after freeing all (above start)", kSubject, empty - start, "MiB");
+  bench::emit("rss after freeing all, once idle (above start)", kSubject, after_idle - start, "MiB", "", how);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 // driver (bench/run.py) reads: one JSON object per line.
 #pragma once
 
+#include <time.h>
+
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -29,6 +31,14 @@ struct SplitMix64 {
 
 inline double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// CPU time of the whole process (every thread, user and system: page faults count), which a
+// machine shared with other work does not inflate the way it inflates elapsed time.
+inline double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 // The value is treated as read and memory as clobbered: the work producing it must happen.

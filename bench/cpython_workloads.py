@@ -4,6 +4,7 @@
     cpython_workloads.py gc SIZE[,SIZE...] SHAPE[,SHAPE...]   (bench/gc_pyheap.cpp's phases)
     cpython_workloads.py rss                                  (alloc_workloads.cpp's rss mode)
     cpython_workloads.py footprint                            (bench/footprint.cpp's kinds)
+    cpython_workloads.py trees binary DEPTH | trees churn     (bench/trees.hpp's workloads)
 
 Prints one JSON object per line, as the C++ programs do. Graph nodes are instances of a class
 with __slots__ = ('a', 'b'): one gc-tracked object per node, no __dict__. Before a graph is built
@@ -151,9 +152,12 @@ def rss():
     for i in range(ninety, n):
         objs[order[i]] = None
     empty = rss_mib()
+    time.sleep(0.11)  # idle as long as alloc_workloads.cpp's peers: CPython frees its arenas at once
+    idle = rss_mib()
     emit('rss 1M x 48 B allocated (above start)', full - start, 'MiB')
     emit('rss after freeing random 90% (above start)', tenth - start, 'MiB')
     emit('rss after freeing all (above start)', empty - start, 'MiB')
+    emit('rss after freeing all, once idle (above start)', idle - start, 'MiB', note='idle 110 ms, nothing called')
 
 
 class Node4:
@@ -204,6 +208,108 @@ def footprint():
              note='getsizeof=%d' % sys.getsizeof(keep[0]))
 
 
+# bench/trees.hpp's constants and figure names.
+MIN_DEPTH = 4
+CHURN_DEPTH = 6
+CHURN_TREES = 20000
+VALUE_MODULUS = 1009
+
+
+class TreeNode:
+    __slots__ = ('left', 'right')
+
+    def __init__(self, left, right):
+        self.left = left
+        self.right = right
+
+
+def bottom_up(depth):
+    if depth <= 0:
+        return TreeNode(None, None)
+    return TreeNode(bottom_up(depth - 1), bottom_up(depth - 1))
+
+
+def check(n):
+    return 1 + check(n.left) + check(n.right) if n.left is not None else 1
+
+
+class ChurnNode:
+    __slots__ = ('left', 'right', 'parent', 'value')
+
+
+def build(parent, depth, tree, k):
+    n = ChurnNode()
+    n.value = (tree + k[0]) % VALUE_MODULUS
+    k[0] += 1
+    n.parent = parent
+    if depth > 0:
+        n.left = build(n, depth - 1, tree, k)
+        n.right = build(n, depth - 1, tree, k)
+    else:
+        n.left = n.right = None
+    return n
+
+
+def walk(n):
+    d = 0
+    p = n.parent
+    while p is not None:
+        d += 1
+        p = p.parent
+    total = n.value * d
+    if n.left is not None:
+        total += walk(n.left) + walk(n.right)
+    return total
+
+
+def peak_rss_mib():
+    """VmHWM, as bench/trees.hpp reads it (getrusage's ru_maxrss survives execve)."""
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith('VmHWM:'):
+                return int(line.split()[1]) / 1024
+    return -1
+
+
+def trees(mode, depth):
+    """bench/trees.hpp: binary-trees or the tree churn, automatic collection on (the default
+    thresholds); the longest collection from gc.callbacks' start to stop."""
+    pauses = []
+    started = [0.0]
+
+    def on_gc(phase, info):
+        if phase == 'start':
+            started[0] = time.perf_counter()
+        else:
+            pauses.append(time.perf_counter() - started[0])
+
+    gc.callbacks.append(on_gc)
+    start = rss_mib()
+    t0 = time.process_time()
+    if mode == 'binary':
+        figure = 'binary-trees depth %d' % depth
+        depth = max(depth, MIN_DEPTH + 2)
+        total = check(bottom_up(depth + 1))
+        long_lived = bottom_up(depth)
+        for d in range(MIN_DEPTH, depth + 1, 2):
+            for _ in range(1 << (depth - d + MIN_DEPTH)):
+                total += check(bottom_up(d))
+        total += check(long_lived)
+    else:
+        figure = 'tree churn %d x %d nodes with parent links' % (CHURN_TREES, (1 << (CHURN_DEPTH + 1)) - 1)
+        total = 0
+        for tree in range(CHURN_TREES):
+            root = build(None, CHURN_DEPTH, tree, [0])
+            total += walk(root)
+            root = None
+    t = time.process_time() - t0
+    gc.callbacks.remove(on_gc)
+    check_field = '%d/-' % (total & MASK)
+    emit(figure, t, 's (CPU)', check_field, note='automatic collections: %d' % len(pauses))
+    emit(figure + ': peak RSS above start', peak_rss_mib() - start, 'MiB', check_field)
+    emit(figure + ': longest automatic collection', max(pauses, default=0) * 1e3, 'ms', check_field)
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == 'gc' and len(argv) == 4:
         for size in argv[2].split(','):
@@ -213,6 +319,11 @@ def main(argv):
         rss()
     elif argv[1:] == ['footprint']:
         footprint()
+    elif argv[1:] == ['trees', 'churn']:
+        trees('churn', 0)
+    elif len(argv) == 4 and argv[1:3] == ['trees', 'binary']:
+        sys.setrecursionlimit(10000)
+        trees('binary', int(argv[3]))
     else:
         sys.stderr.write(__doc__)
         return 2

@@ -40,20 +40,39 @@ TARGETS = [
     (r'^gc cyclic garbage, collect\+free 1000000 ', 'CPython', 'ratio', 0.2),
     (r'^gc young 1000, ', None, 'below', 1.0),
     (r'^alloc mixed', 'mimalloc', 'ratio', 0.8),
+    (r'^alloc burst 1M', 'mimalloc', 'ratio', 1.5),                 # issue 13
+    (r'^alloc burst: rss once idle', None, 'below', 1.0),           # issue 13: the purge rule ran
+    (r'^alloc fifo', 'mimalloc', 'ratio', 1.0),                     # issue 13
     (r'^Ref copy\+drop', 'shared_ptr', 'ratio', 0.2),
-    (r'^rss after freeing all', None, 'below', 1.0),
+    (r'^rss after freeing all, once idle', None, 'below', 1.0),
     (r'^footprint ', 'CPython', 'smaller', 1.0),
     (r'^tracing make\+drop .*\(sites only\)', 'untraced', 'ratio', 1.3),  # issue 6
     (r'^advise --python 1000000 objects, dump \+ read \+ advise', None, 'below', 30.0),  # issue 15
+    # issue 13: the object-model workloads (bench/trees.hpp), automatic collection on
+    (r'^binary-trees depth \d+$', 'shared_ptr', 'ratio', 1.0),
+    (r'^binary-trees depth \d+$', 'Boehm', 'ratio', 1.0),
+    (r'^binary-trees depth \d+: peak RSS', 'shared_ptr', 'ratio', 1.1),
+    (r'^tree churn [^:]*$', 'shared_ptr', 'ratio', 1.0),
+    (r'^tree churn [^:]*$', 'Boehm', 'ratio', 1.0),
+    (r'^tree churn .*: peak RSS', 'shared_ptr', 'ratio', 1.1),
 ]
 
+# binary-trees at depth 20 takes 5 to 30 s of CPU per C++ subject: it runs in the first DEEP_ROUNDS
+# rounds only, the rest in every round. CPython takes about 4 minutes of CPU at that depth: only
+# with --cpython-deep (once).
+DEEP_DEPTH = 20
+DEEP_ROUNDS = 3
 
-def programs(build, sizes):
+
+def programs(build, sizes, cpython_deep=False):
     b = os.path.join(build, 'bench')
     shapes = 'ring,random'
     out = []
     for a in ALLOCATORS:
-        out.append(('alloc_%s speed' % a, [os.path.join(b, 'alloc_' + a), 'speed'], {}))
+        # One process per workload: each starts from a fresh allocator (the burst's RSS figures
+        # would otherwise count what the mixed workload left behind).
+        for w in ('mixed', 'burst', 'fifo'):
+            out.append(('alloc_%s speed %s' % (a, w), [os.path.join(b, 'alloc_' + a), 'speed', w], {}))
         out.append(('alloc_%s rss' % a, [os.path.join(b, 'alloc_' + a), 'rss'], {}))
     out.append(('cpython rss', [CPYTHON, os.path.join(HERE, 'cpython_workloads.py'), 'rss'], {}))
     out.append(('ref_copy', [os.path.join(b, 'ref_copy')], {}))
@@ -71,6 +90,19 @@ def programs(build, sizes):
     # `pyheap advise --python` on 10^6 CPython objects (the pyheap program is built beside them).
     out.append(('advise cpython', [CPYTHON, os.path.join(HERE, 'advise_cpython.py'), '--pyheap',
                                    os.path.join(build, 'pyheap')], {}))
+    # Object-model workloads (issue 13): binary-trees at two depths and the tree churn.
+    for subject in ('pyheap', 'shared_ptr', 'boehm'):
+        env = {'GC_MARKERS': '1'} if subject == 'boehm' else {}
+        prog = os.path.join(b, 'trees_' + subject)
+        out.append(('trees_%s binary 16' % subject, [prog, 'binary', '16'], env))
+        out.append(('trees_%s binary %d' % (subject, DEEP_DEPTH), [prog, 'binary', str(DEEP_DEPTH)], env,
+                    DEEP_ROUNDS))
+        out.append(('trees_%s churn' % subject, [prog, 'churn'], env))
+    py = [CPYTHON, os.path.join(HERE, 'cpython_workloads.py'), 'trees']
+    out.append(('cpython trees binary 16', py + ['binary', '16'], {}))
+    if cpython_deep:
+        out.append(('cpython trees binary %d' % DEEP_DEPTH, py + ['binary', str(DEEP_DEPTH)], {}, 1))
+    out.append(('cpython trees churn', py + ['churn'], {}))
     return out
 
 
@@ -133,16 +165,20 @@ def main():
     ap.add_argument('--repeat', type=int, default=7)
     ap.add_argument('--sizes', default='100000,1000000')
     ap.add_argument('--out', help='results file (default BUILD/bench-results.jsonl)')
+    ap.add_argument('--cpython-deep', action='store_true',
+                    help='also run CPython at binary-trees depth %d (about 4 minutes of CPU)' % DEEP_DEPTH)
     args = ap.parse_args()
 
     started = time.time()
     run_id = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
     commit = git_commit()
-    progs = programs(args.build, args.sizes)
+    progs = programs(args.build, args.sizes, args.cpython_deep)
     samples = []
     for r in range(args.repeat):
         sys.stderr.write('round %d/%d\n' % (r + 1, args.repeat))
-        for name, argv, env in progs:
+        for name, argv, env, *rounds in progs:
+            if rounds and r >= rounds[0]:
+                continue
             for s in run_one(name, argv, env):
                 s.update(round=r, program=name, run=run_id, commit=commit)
                 samples.append(s)
@@ -214,6 +250,16 @@ def main():
     print('|' + '|'.join('-' * (w + 2) for w in widths) + '|')
     for r in table:
         print('| ' + ' | '.join(str(c).ljust(w) for c, w in zip(r, widths)) + ' |')
+    # What the programs said about their run (how the purge rule ran, how many collections...),
+    # from the last round: pyheap's first, then the peers'.
+    notes = {}
+    for s in samples:
+        if s.get('note'):
+            notes[(s['figure'], s['subject'])] = s['note']
+    if notes:
+        print('notes (last round):')
+        for (figure, subject), note in sorted(notes.items(), key=lambda kv: (kv[0][0], kv[0][1] != 'pyheap')):
+            print('  %s, %s: %s' % (figure, subject, note))
     elapsed = time.time() - started
     print('measured in %.0f s' % elapsed)
 

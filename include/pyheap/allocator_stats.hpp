@@ -15,7 +15,7 @@
 // want and PYHEAP_STATS_IGNORE for the other.
 #define PYHEAP_ALLOCATOR_STATS(CLASS, GLOBAL)                                                   \
   CLASS(block_size, "bytes per block of this class")                                           \
-  CLASS(pools_in_use, "pools currently assigned to this class (partly used or full)")          \
+  CLASS(pools_in_use, "pools assigned to this class (partly used, full, or its empty last)")   \
   CLASS(blocks_in_use, "live blocks")                                                          \
   CLASS(blocks_free, "free blocks inside this class's pools")                                  \
   CLASS(bytes_requested, "sum of the sizes passed to allocate() for live blocks")              \
@@ -30,10 +30,12 @@
   GLOBAL(arenas_unmapped_total, "arenas ever unmapped")                                        \
   GLOBAL(arenas_mapped_peak, "high-water mark of arenas_mapped")                               \
   GLOBAL(bytes_mapped, "arenas_mapped * arena size")                                           \
-  GLOBAL(pools_committed, "pools whose pages may be resident (in use + cached empty)")         \
-  GLOBAL(pools_cached_empty, "empty pools kept committed (FIFO, bounded by the cache limit)")  \
+  GLOBAL(pools_committed, "pools whose pages may be resident (in use + retired)")              \
+  GLOBAL(pools_retired, "empty pools keeping their pages until reused or purged")              \
   GLOBAL(pools_decommitted, "empty pools currently returned to the OS with madvise")           \
-  GLOBAL(pools_decommitted_total, "pool decommits ever done")                                  \
+  GLOBAL(pools_decommitted_total, "pools ever returned to the OS by a purge step")             \
+  GLOBAL(madvise_calls, "madvise calls ever made (one per run of contiguous pools purged)")    \
+  GLOBAL(purges, "purge steps that returned memory")                                           \
   GLOBAL(large_count, "live large (> 512 byte) allocations")                                   \
   GLOBAL(large_bytes, "bytes requested by live large allocations")                             \
   GLOBAL(large_count_total, "large allocations ever made")                                      \
@@ -61,9 +63,10 @@ struct AllocatorStats {
 struct PoolOccupancy {
   enum class State : std::uint8_t {
     InUse,        // assigned to a size class, at least one block in use
-    Empty,        // no block in use, kept committed for reuse
+    Empty,        // no block in use, kept committed for reuse (retired, or its class's next pool)
     Decommitted,  // returned to the OS with madvise
     Untouched,    // never used since its arena was mapped
+    Header,       // the arena's header: the records of the other pools (pool 0 of every arena)
   };
   State state = State::Untouched;
   std::uint32_t block_size = 0;     // InUse only

@@ -55,6 +55,7 @@ struct GenerationStats {
   std::uint64_t collected = 0;
   std::uint64_t uncollectable = 0;
   double seconds = 0;  // total time spent collecting this generation
+  double longest = 0;  // the longest single collection of this generation (its pause), seconds
 };
 
 enum class GcPhase { Start, Stop };
@@ -203,7 +204,8 @@ class PYHEAP_API Collector {
   static constexpr int kUnreachable = 4;
   static constexpr int kNumLists = 5;
 
-  std::size_t collect_with_callbacks(int generation);
+  // requested: collect() was called (not an automatic collection); see the purge step inside.
+  std::size_t collect_with_callbacks(int generation, bool requested);
   std::size_t collect_main(int generation);
   void collect_generations();
   void move_to(Object* o, int list);

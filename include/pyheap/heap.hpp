@@ -108,6 +108,10 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   std::optional<AllocationSite> allocation_site(const Object* o) const { return tracing_.site_of(o); }
   SmallObjectAllocator& allocator() noexcept { return alloc_; }
   const SmallObjectAllocator& allocator() const noexcept { return alloc_; }
+  // For event loops: gives back to the OS the memory that has waited the allocator's purge delay
+  // since it was freed (the purge rule, docs/design.md section 1), and returns how long until more
+  // is due (nanoseconds::max() if nothing waits): call again after that long, or at the next idle.
+  std::chrono::nanoseconds idle() noexcept { return alloc_.purge_expired(); }
 
   std::size_t live_objects() const noexcept { return live_; }
 

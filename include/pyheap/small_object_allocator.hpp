@@ -4,10 +4,15 @@
 // Concept. Requests of up to kMaxSmallSize (512) bytes are rounded up to a multiple of 16
 // and served from one of 32 size classes (16, 32, ..., 512). Each size class owns 16 KiB
 // pools, which hold blocks of that one size; pools are carved out of 1 MiB arenas mapped
-// with mmap and aligned to their size, so the pool of any block is found by masking its
-// address. Larger requests go to std::malloc behind a 16-byte header. Empty pools are
-// returned to the OS (madvise) once more than max_cached_empty_pools of them idle, and a
-// completely empty arena is unmapped (one may be kept mapped, decommitted, as a reserve).
+// with mmap and aligned to their size. The first pool of an arena holds the arena's header,
+// where the records of its 63 other pools sit packed together, so the owner and the pool record
+// of any block are found by masking its address. Larger requests go to std::malloc behind a
+// 32-byte header.
+// Memory goes back to the OS later, not never, and never inside deallocate(): an emptied pool is
+// retired (its pages kept for reuse by any class), and a purge step decommits, in batches, the
+// pools retired for at least purge_delay() (default 100 ms). Purge steps run at allocation slow
+// paths, at the end of every collection of a Heap (a full one purges everything), and on
+// purge_expired(), purge() and trim(); docs/design.md section 1 gives the rule and its worst case.
 //
 // Invariants (checked by is_valid() and by PYHEAP_ASSERT in debug builds):
 //   * every block handed out is 16-byte aligned and block_size_for(size) bytes long;
@@ -28,10 +33,12 @@
 // large blocks still live at that point are leaked, not freed.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "pyheap/internal/export.hpp"
 #include "pyheap/allocator_stats.hpp"
@@ -46,7 +53,7 @@ class PYHEAP_API SmallObjectAllocator {
  public:
   static constexpr std::size_t kMaxSmallSize = 512;
   static constexpr std::size_t kAlignment = 16;
-  static constexpr std::size_t kDefaultMaxCachedEmptyPools = 16;
+  static constexpr std::chrono::milliseconds kDefaultPurgeDelay{100};
   static constexpr unsigned kNumTags = 4;
 
   SmallObjectAllocator();
@@ -93,16 +100,25 @@ class PYHEAP_API SmallObjectAllocator {
   /// Number of live blocks of `tag` (small and large).
   std::size_t count_blocks(unsigned tag) const noexcept;
 
-  /// Decommits every cached empty pool now and unmaps the reserve (empty) arena.
+  /// The purge rule's step: decommits the retired pools (and empty class heads) that have waited
+  /// purge_delay() or more, and returns how long until the next one is due (nanoseconds::max()
+  /// when nothing waits): an event loop may call it when idle and again after that long.
+  std::chrono::nanoseconds purge_expired() noexcept;
+  /// Decommits every retired pool and empty class head now, whatever its age.
+  void purge() noexcept;
+  /// purge(), and unmaps the reserve arena too.
   void trim() noexcept;
-  /// How many empty pools stay committed before the oldest is decommitted (default 16).
-  void set_max_cached_empty_pools(std::size_t n) noexcept;
+  /// How long a retired pool keeps its pages before a purge step may decommit it. 0: at the next
+  /// purge step.
+  void set_purge_delay(std::chrono::nanoseconds delay) noexcept;
+  std::chrono::nanoseconds purge_delay() const noexcept;
   /// Testing hook: the n-th following allocate() (small or large) throws std::bad_alloc,
   /// once. 0 disables.
   void fail_after(std::size_t n) noexcept;
 
-  /// Re-checks every invariant. Level 1: counters, lists, arena buckets and bitmaps.
-  /// Level 2: also walks the free list of every pool. Reports the first problem to stderr.
+  /// Re-checks every invariant. Level 1: counters, lists, the direct table, arena buckets and
+  /// bitmaps, the retired FIFO. Level 2: also walks the free list of every used pool. Reports the
+  /// first problem to stderr.
   bool is_valid(int level) const;
 
  private:

@@ -1,5 +1,9 @@
-// Fast paths of SmallObjectAllocator: size -> class is a shift, then a pop from the head
-// pool of that class. Everything rarer (new pool, empty pool, large request) is a call.
+// Fast paths of SmallObjectAllocator. Allocation: size -> class is a shift, the class's pool comes
+// from the direct table, a pop from that pool's free list. Free: the pool's record is found by
+// masking the address (no load), a push onto its free list, one test; a pool that was full goes
+// back to the tail of its class's list, inline. Everything rarer (carving, a pool that emptied, a
+// new pool, a large request) is a call.
+#include <chrono>
 #include <new>
 
 #include "alloc/allocator_state.hpp"
@@ -9,7 +13,8 @@ namespace pyheap {
 
 using alloc::class_block_size;
 using alloc::class_index;
-using alloc::PoolHeader;
+using alloc::FreeBlock;
+using alloc::PoolRecord;
 
 SmallObjectAllocator::SmallObjectAllocator()
     : state_(std::make_unique<detail::AllocatorState>(this)) {}
@@ -31,81 +36,122 @@ void SmallObjectAllocator::deallocate(void* p, std::size_t size) noexcept {
     return;
   }
   const std::size_t idx = class_index(size);
-  PoolHeader* pool = PoolHeader::of(p);
-  PYHEAP_ASSERT(pool->arena != nullptr && pool->arena->owner == this);
+  PoolRecord* pool = PoolRecord::of(p);
+  PYHEAP_ASSERT(alloc::ArenaHeader::of(p)->owner == this);
+  PYHEAP_ASSERT(reinterpret_cast<const void*>(pool) != alloc::ArenaHeader::of(p));  // not in pool 0
+  PYHEAP_ASSERT((alloc::ArenaHeader::of(p)->free_mask & (std::uint64_t{1} << alloc::ArenaHeader::of(p)->pool_index(pool))) == 0);
   PYHEAP_ASSERT(pool->szidx == idx);  // wrong size passed to deallocate
   PYHEAP_ASSERT(pool->is_block_start(p));
 #if PYHEAP_ASAN
   PYHEAP_ASSERT(!__asan_address_is_poisoned(p));  // double free
 #endif
-  const bool was_full = pool->full();
-  pool->push(p);
-  detail::ClassCounters& c = st.classes[idx];
-  PYHEAP_ASSERT(c.blocks > 0 && c.bytes_requested >= size);
-  --c.blocks;
-  c.bytes_requested -= size;
-  if (was_full) [[unlikely]] {  // back to the front of its class: reused first
-    PoolHeader*& head = st.used[pool->tag][idx];
-    pool->prev = nullptr;
-    pool->next = head;
-    if (pool->next != nullptr) pool->next->prev = pool;
-    head = pool;
-  } else if (pool->nused == 0) [[unlikely]] {
-    st.release_pool(pool);
+  const std::size_t bs = class_block_size(idx);
+  alloc::unpoison(p, bs);
+  auto* f = static_cast<FreeBlock*>(p);
+  f->next = pool->free;
+  pool->free = f;
+  alloc::poison(p, bs);
+  PYHEAP_ASSERT(st.classes.blocks[idx] > 0 && st.classes.bytes_requested[idx] >= size);
+  --st.classes.blocks[idx];
+  st.classes.bytes_requested[idx] -= size;
+  // (int32)(used - 1) <= 0: the pool was full and out of its list, or has just emptied.
+  const std::uint32_t used = --pool->used;
+  if (static_cast<std::int32_t>(used) > 0) [[likely]] return;
+  PoolRecord* head = st.used[pool->tag][idx];
+  if ((used & PoolRecord::kFullBit) != 0 && head != nullptr && head->used != 0) {
+    // It was full: back to the tail of its class's list. The pools ahead of it are used first, so
+    // by the time it is the head it has collected the blocks freed meanwhile, and the head serves a
+    // run of allocations from one pool (a queue; putting it first, or right behind the head, made
+    // every allocation of the mixed benchmark start a new pool with one free block: 1.3x the time,
+    // docs/performance.md). The head's `used` is 0 only when it is the empty only pool, which must
+    // be retired first: deallocate_slow.
+    pool->used = used & ~PoolRecord::kFullBit;
+    PoolRecord*& tail = st.tail[pool->tag][idx];
+    PoolRecord* last = tail;
+    pool->prev = last;
+    pool->next = nullptr;
+    last->next = pool;
+    tail = pool;
+    return;
   }
+  st.deallocate_slow(pool);
 }
 
 SmallObjectAllocator* SmallObjectAllocator::owner_of(const void* p, std::size_t size) noexcept {
   if (p == nullptr) return nullptr;
   if (size > kMaxSmallSize) return detail::AllocatorState::large_owner(p);
-  return PoolHeader::of(p)->arena->owner;
+  return alloc::ArenaHeader::of(p)->owner;
 }
 
-void SmallObjectAllocator::fail_after(std::size_t n) noexcept { state_->fail_countdown = n; }
-
-void SmallObjectAllocator::trim() noexcept { state_->trim(); }
-
-void SmallObjectAllocator::set_max_cached_empty_pools(std::size_t n) noexcept {
-  state_->max_cached_empty_pools = n;
-  state_->enforce_empty_pool_cache();
-}
+void SmallObjectAllocator::fail_after(std::size_t n) noexcept { state_->arm_failure(n); }
 
 bool SmallObjectAllocator::is_valid(int level) const { return state_->valid(level); }
 
 namespace detail {
 
+PoolRecord AllocatorState::kNoPool{};
+
+AllocatorState::AllocatorState(SmallObjectAllocator* owner) noexcept
+    : self(owner),
+      purge_delay(static_cast<std::uint64_t>(
+          std::chrono::nanoseconds(SmallObjectAllocator::kDefaultPurgeDelay).count())) {
+  for (auto& row : direct)
+    for (PoolRecord*& d : row) d = &kNoPool;
+  read_clock();  // stamps before the first purge step count from here, not from the clock's epoch
+}
+
 // Both public entry points inline this one body, so a tag costs one index, no call.
 inline __attribute__((always_inline)) void* AllocatorState::allocate(std::size_t size, unsigned tag) {
-  if (fail_countdown != 0) [[unlikely]] {
-    if (--fail_countdown == 0) injected_failure();
-  }
   if (size > SmallObjectAllocator::kMaxSmallSize) [[unlikely]] return allocate_large(size, tag);
-
   const std::size_t idx = class_index(size);
-  PoolHeader*& head = used[tag][idx];
-  PoolHeader* pool = head;
-  const bool fresh_pool = pool == nullptr;
-  if (fresh_pool) [[unlikely]] pool = new_pool(idx, tag);
-  void* block = pool->pop();
-  if (pool->full()) [[unlikely]] {  // leaves the used list until a block comes back
-    head = pool->next;
-    if (pool->next != nullptr) pool->next->prev = nullptr;
+  PoolRecord* pool = direct[tag][idx];
+  FreeBlock* block = pool->free;
+  if (block == nullptr) [[unlikely]] {
+    // The head ran out. Most often it is full and the next pool of the list has blocks (a pool
+    // after the head always has: pool.hpp): detach the head here, no call. Anything else
+    // (carving, no next pool, kNoPool) is the slow path.
+    PoolRecord* next = pool->next;
+    if (next == nullptr || pool->ncarved != alloc::kClassCapacity[idx]) return allocate_slow(size, tag);
+    PYHEAP_ASSERT(fail_countdown == 0 && pool == used[tag][idx] && next->free != nullptr);
+    pool->used |= PoolRecord::kFullBit;
     pool->next = nullptr;
+    next->prev = nullptr;
+    used[tag][idx] = next;
+    direct[tag][idx] = next;
+    pool = next;
+    block = next->free;
   }
-  ClassCounters& c = classes[idx];
-  ++c.blocks;
-  c.bytes_requested += size;
+  alloc::unpoison(block, sizeof(FreeBlock));
+  pool->free = block->next;
+  ++pool->used;
+  count_allocation(idx, size);
 #if PYHEAP_ASAN
   alloc::poison(block, class_block_size(idx));
   alloc::unpoison(block, size == 0 ? 1 : size);
 #endif
-  if constexpr (kDebugLevel >= 2) {
-    if (fresh_pool) debug_check();
-  }
   return block;
 }
 
-void AllocatorState::injected_failure() { throw std::bad_alloc(); }
+void AllocatorState::set_head(unsigned tag, std::size_t idx, PoolRecord* pool) noexcept {
+  used[tag][idx] = pool;
+  if (fail_countdown == 0) direct[tag][idx] = pool != nullptr ? pool : &kNoPool;
+}
+
+// While a failure is armed every small allocation takes the slow path, which counts down; the
+// fast path then has nothing to test.
+void AllocatorState::arm_failure(std::size_t n) noexcept {
+  fail_countdown = n;
+  for (unsigned t = 0; t < alloc::kNumTags; ++t)
+    for (std::size_t i = 0; i < alloc::kNumClasses; ++i)
+      direct[t][i] = n != 0 || used[t][i] == nullptr ? &kNoPool : used[t][i];
+}
+
+void AllocatorState::count_down_failure() {
+  if (--fail_countdown != 0) return;
+  arm_failure(0);
+  ++injected_failures;
+  throw std::bad_alloc();
+}
 
 }  // namespace detail
 }  // namespace pyheap

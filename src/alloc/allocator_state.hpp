@@ -1,7 +1,7 @@
 // The private state behind SmallObjectAllocator (pimpl). Split by job:
 //   allocator.cpp  fast paths (allocate/deallocate), construction, owner_of
-//   pools.cpp      slow paths: taking pools from arenas, releasing them, mapping arenas
-//   release.cpp    returning memory to the OS: empty-pool FIFO, reserve arena, trim
+//   pools.cpp      slow paths: carving, full pools, taking pools from arenas, retiring them
+//   purge.cpp      returning memory to the OS: the purge rule, batches of madvise, the reserve arena
 //   large.cpp      requests above kMaxSmallSize (std::malloc + LargeHeader)
 //   validate.cpp   is_valid() walkers;  stats.cpp  snapshot and formatting
 #pragma once
@@ -17,38 +17,61 @@
 
 namespace pyheap::detail {
 
-// Counters of one size class.
-//   pools  == number of used pools with szidx == this class (in the used list or full)
-//   blocks == sum of nused over those pools
-//   bytes_requested <= blocks * block size
+// Counters per size class i (arrays, not an array of structs: the fast paths update blocks[i] and
+// bytes_requested[i] with one instruction each, which the compiler would otherwise vectorise into
+// several).
+//   pools[i]  == number of used pools with szidx == i (listed, or full and detached)
+//   blocks[i] == sum of nused() over those pools
+//   bytes_requested[i] <= blocks[i] * block size
 struct ClassCounters {
-  std::size_t pools = 0;
-  std::size_t blocks = 0;
-  std::size_t bytes_requested = 0;
+  std::size_t blocks[alloc::kNumClasses] = {};
+  std::size_t bytes_requested[alloc::kNumClasses] = {};
+  std::size_t pools[alloc::kNumClasses] = {};
 };
 
-// Allocator-wide invariants (see also ArenaRecord, PoolHeader, ArenaBuckets):
-//   arenas_mapped == number of records in all buckets
-//   sum over arenas of popcount(~free_mask)  == sum over classes of pools
-//   sum over arenas of popcount(free & committed) == empty_pools.count
-//   sum over arenas of popcount(released_mask)    == pools_decommitted
-//   used[t][i] lists exactly the pools of tag t and class i with 0 < nused < capacity
+// Allocator-wide invariants (see also ArenaHeader, PoolRecord, ArenaBuckets):
+//   arenas_mapped == number of arenas in all buckets
+//   sum over arenas of popcount(~free_mask & kUsableMask) == sum over classes of pools
+//   sum over arenas of popcount(free & committed)        == retired.count
+//   sum over arenas of popcount(released_mask)           == pools_decommitted
+//   used[t][i] lists exactly the pools of tag t and class i that are not full_and_detached();
+//   tail[t][i] is the last of them (nullptr when the list is empty)
+//   direct[t][i] == (used[t][i] ? used[t][i] : &kNoPool), or &kNoPool for every (t, i) while
+//                   fail_countdown != 0 (so that every allocation takes the slow path that counts)
+//   retired lists the retired pools by retired_at, oldest first
+//   every head of a used list with nused() == 0 has its bit in empty_heads
+//   reserve == the one arena with free_mask == kUsableMask and committed_mask == 0, or nullptr;
+//              no other arena is in that state after a public call
 //   large blocks are all in the `large` list; large_tagged[t] counts those of tag t
-//   at most one arena is completely empty (the reserve); it has no committed pool
-//   empty_pools.count <= max_cached_empty_pools after every public call
 struct AllocatorState {
-  explicit AllocatorState(SmallObjectAllocator* owner) noexcept : self(owner) {}
+  explicit AllocatorState(SmallObjectAllocator* owner) noexcept;
   AllocatorState(const AllocatorState&) = delete;
   AllocatorState& operator=(const AllocatorState&) = delete;
   ~AllocatorState();
 
+  // A record with no free block and no pool behind it: the direct table points here for a class
+  // with no usable pool, so the allocation fast path needs no null test. Never written.
+  static alloc::PoolRecord kNoPool;
+
+  // Hot: read by every allocation and free.
+  alloc::PoolRecord* direct[alloc::kNumTags][alloc::kNumClasses];
+  ClassCounters classes;
+
   SmallObjectAllocator* self;
-  alloc::PoolHeader* used[alloc::kNumTags][alloc::kNumClasses] = {};  // allocate from the head
-  ClassCounters classes[alloc::kNumClasses];
+  alloc::PoolRecord* used[alloc::kNumTags][alloc::kNumClasses] = {};  // allocate from the head
+  alloc::PoolRecord* tail[alloc::kNumTags][alloc::kNumClasses] = {};  // pools that were full join here
+  std::uint64_t empty_since[alloc::kNumTags][alloc::kNumClasses] = {};  // when the head emptied
+  std::uint64_t empty_heads[2] = {};  // bit t * kNumClasses + i: used[t][i] may be empty
   alloc::ArenaBuckets arenas;
-  alloc::PoolFifo empty_pools;  // committed empty pools, oldest at head
-  std::size_t max_cached_empty_pools = SmallObjectAllocator::kDefaultMaxCachedEmptyPools;
+  alloc::ArenaHeader* reserve = nullptr;
+  alloc::PoolFifo retired;  // retired pools, oldest first
   std::size_t fail_countdown = 0;
+
+  // The purge rule (purge.cpp).
+  std::uint64_t coarse_now = 0;    // steady clock (ns) at the last reading
+  std::uint64_t purge_delay;       // ns a retired pool waits before a purge step decommits it
+  std::uint32_t events = 0;        // slow-path events since the clock was last read
+  bool purge_pending = false;      // the last activity step ran out of budget
 
   std::size_t arenas_mapped = 0;
   std::size_t arenas_mapped_total = 0;
@@ -56,6 +79,9 @@ struct AllocatorState {
   std::size_t arenas_mapped_peak = 0;
   std::size_t pools_decommitted = 0;
   std::size_t pools_decommitted_total = 0;
+  std::size_t madvise_calls = 0;
+  std::size_t injected_failures = 0;
+  std::size_t purges = 0;
   alloc::LargeHeader* large = nullptr;  // every live large block, most recent first
   std::size_t large_tagged[alloc::kNumTags] = {};
   std::size_t large_count = 0;
@@ -63,23 +89,41 @@ struct AllocatorState {
   std::size_t large_count_total = 0;
   std::size_t large_bytes_total = 0;
 
+  void count_allocation(std::size_t idx, std::size_t size) noexcept {
+    ++classes.blocks[idx];
+    classes.bytes_requested[idx] += size;
+  }
+  // allocator.cpp
+  void* allocate(std::size_t size, unsigned tag);
+  void set_head(unsigned tag, std::size_t idx, alloc::PoolRecord* pool) noexcept;
+  void arm_failure(std::size_t n) noexcept;
   // pools.cpp
-  alloc::PoolHeader* new_pool(std::size_t idx, unsigned tag);  // throws std::bad_alloc, state unchanged
-  alloc::ArenaRecord* new_arena();               // throws std::bad_alloc, state unchanged
-  void release_pool(alloc::PoolHeader* pool) noexcept;  // pool just became empty
-  // release.cpp
-  void decommit_oldest_empty_pool() noexcept;
-  void enforce_empty_pool_cache() noexcept;
-  void arena_became_empty(alloc::ArenaRecord* a) noexcept;
-  void unmap_arena(alloc::ArenaRecord* a) noexcept;
+  void* allocate_slow(std::size_t size, unsigned tag);  // throws std::bad_alloc, state valid
+  void deallocate_slow(alloc::PoolRecord* pool) noexcept;  // was full, or is now empty
+  alloc::PoolRecord* new_pool(std::size_t idx, unsigned tag);  // throws std::bad_alloc, state unchanged
+  alloc::ArenaHeader* new_arena();                              // throws std::bad_alloc, state unchanged
+  alloc::PoolRecord* detach_full(alloc::PoolRecord* head) noexcept;  // returns the new head
+  void unlink_used(alloc::PoolRecord* pool) noexcept;
+  // An unlinked empty used pool goes back to its arena (free, still committed)...
+  void return_to_arena(alloc::PoolRecord* pool) noexcept;
+  // ...and, retired, joins the FIFO stamped `when`.
+  void retire(alloc::PoolRecord* pool, std::uint64_t when) noexcept;
+  // purge.cpp
+  void activity_step() noexcept;
+  std::uint64_t read_clock() noexcept;
+  // Decommits the retired pools (and empty list heads) that have waited purge_delay at `now`, or
+  // all of them if `force`; at most `budget` retired pools. Returns ns until the next one is due.
+  std::uint64_t purge_step(std::uint64_t now, bool force, std::size_t budget) noexcept;
+  void mark_for_purge(alloc::PoolRecord* pool, alloc::ArenaHeader*& batch) noexcept;
+  void decommit_batch(alloc::ArenaHeader* batch) noexcept;
+  void unmap_arena(alloc::ArenaHeader* a) noexcept;
   void trim() noexcept;
   // large.cpp
   void* allocate_large(std::size_t size, unsigned tag);
   void deallocate_large(void* p, std::size_t size) noexcept;
   static SmallObjectAllocator* large_owner(const void* p) noexcept;
-  // allocator.cpp
-  void* allocate(std::size_t size, unsigned tag);
-  [[noreturn]] void injected_failure();
+  // allocator.cpp: fail_after()'s countdown, at a request; throws when it reaches 0
+  void count_down_failure();
   // validate.cpp
   bool valid(int level) const;
   // at PYHEAP_DEBUG_LEVEL >= 2, run after slow-path mutations

@@ -13,6 +13,7 @@ namespace pyheap::detail {
 using alloc::LargeHeader;
 
 void* AllocatorState::allocate_large(std::size_t size, unsigned tag) {
+  if (fail_countdown != 0) count_down_failure();
   if (size > LargeHeader::kMaxSize - sizeof(LargeHeader)) throw std::bad_alloc();
   void* raw = std::malloc(sizeof(LargeHeader) + size);
   if (raw == nullptr) throw std::bad_alloc();

@@ -1,13 +1,17 @@
-// A pool: one kPoolSize-aligned chunk of an arena holding blocks of a single size class.
+// A pool: one kPoolSize-aligned chunk of an arena holding blocks of a single size class, and
+// its PoolRecord, which lives apart from it in the arena's header (arena.hpp).
 //
 //   pool address                                                          pool + kPoolSize
-//   | header area (512): PoolHeader at one of 8 line offsets | block 0 | block 1 | ... |
-//                                                             ^ first_block()
-//   bump pointer = first_block() + ncarved*bs; blocks beyond it were never carved.
+//   | block 0 | block 1 | ... | block ncarved-1 | never carved ...                         |
 //
-// Free blocks are threaded through their first 8 bytes (FreeBlock::next). Blocks beyond the
-// bump pointer were never handed out; they are carved lazily so that a fresh (or madvised)
-// pool only touches the pages it actually uses.
+// Why the record is not in the pool: a free must reach the record of its block's pool. Records
+// inside the pools sit 16 KiB apart, one cache line each, so a program freeing across a large heap
+// misses on a far line per free; packed two to a line at the start of each 1 MiB arena, the
+// records of a 100 MiB heap take 200 KiB and stay in the L2 cache (docs/design.md section 1).
+//
+// Free blocks are threaded through their first 8 bytes (FreeBlock::next). Blocks past ncarved
+// were never handed out; carve() threads them onto the free list one OS page at a time, so that a
+// fresh (or purged) pool only touches the pages it uses.
 #pragma once
 
 #include <cstddef>
@@ -19,121 +23,130 @@
 
 namespace pyheap::alloc {
 
-struct ArenaRecord;
-
 struct FreeBlock {
   FreeBlock* next;
 };
 
-// Invariants of a pool assigned to a size class (a "used" pool):
-//   nfree + nused == capacity,  nfree = length(freelist) + (capacity - ncarved)
-//   1 <= nused <= capacity,     ncarved <= capacity
-//   nused < capacity  <=>  the pool is linked in the used list of its class (next/prev)
-//   every free-list block is a block boundary below the bump pointer, listed once
-// An empty pool (nused == 0) that is still committed is linked in the empty-pool FIFO
-// through the same next/prev fields; a decommitted pool has no valid header at all.
-struct PoolHeader {
-  FreeBlock* freelist;
-  PoolHeader* next;
-  PoolHeader* prev;
-  ArenaRecord* arena;
-  std::uint16_t nused;
-  std::uint16_t ncarved;
-  std::uint16_t capacity;
+// The record of one pool. A pool is in exactly one of these states (its arena's masks say which):
+//   used     assigned to a (size class, tag): in the class's list, or full and out of it;
+//   retired  empty, pages still committed, in the allocator's retired FIFO (reusable by any class
+//            until the purge rule decommits it);
+//   decommitted (purged) or untouched: nothing resident, the record holds nothing.
+//
+// Invariants of a used pool:
+//   nused() + length(free) + (capacity() - ncarved) == capacity()
+//   0 <= nused() <= capacity(),  ncarved <= capacity()
+//   every free-list block is a block boundary below ncarved, listed once
+//   full_and_detached()  <=>  not linked in its class list; then nused() == capacity() and
+//                             free == nullptr and ncarved == capacity()
+//   linked in its class list and not the list's head  =>  1 <= nused() < capacity(),
+//       ncarved == capacity() and free != nullptr (only the head is allocated from or carved;
+//       the others came back, full, with a freed block, at the list's tail)
+//   nused() == 0  =>  the pool is its class list's only pool (kept for the next allocation)
+// A retired pool: nused() == 0 and retired_at holds when it was retired (the FIFO is in that order).
+struct PoolRecord {
+  union {
+    FreeBlock* free;           // used: the next block to hand out (LIFO); nullptr: carve or move on
+    std::uint64_t retired_at;  // retired: the allocator's coarse clock (ns) when it was retired
+  };
+  // Blocks in use, plus kFullBit while the pool is full and out of its class list. One word for
+  // both so that a free tests one condition: (int32)(used - 1) <= 0 catches "was full" (the bit
+  // makes it negative) and "now empty" (zero) at once.
+  std::uint32_t used;
+  std::uint16_t ncarved;  // blocks threaded onto the free list so far (from the pool's start)
   std::uint8_t szidx;
   std::uint8_t tag;  // the tag of every block of this pool (small_object_allocator.hpp)
+  PoolRecord* next;  // class list, or the retired FIFO
+  PoolRecord* prev;
 
-  /// The header of the pool starting at `pool` (kPoolSize-aligned).
-  static PoolHeader* at(const void* pool) noexcept {
-    const auto base = reinterpret_cast<std::uintptr_t>(pool);
-    PYHEAP_ASSERT((base & ~kPoolMask) == 0);
-    return reinterpret_cast<PoolHeader*>(base + pool_header_offset(base));
-  }
-  /// The header of the pool holding `block` (any address inside the pool).
-  static PoolHeader* of(const void* block) noexcept {
-    return at(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(block) & kPoolMask));
-  }
-  /// The pool's first byte (the header is not there in general).
-  char* base() const noexcept {
-    return reinterpret_cast<char*>(reinterpret_cast<std::uintptr_t>(this) & kPoolMask);
-  }
-  char* first_block() noexcept { return base() + kPoolHeaderSize; }
-  const char* first_block() const noexcept { return base() + kPoolHeaderSize; }
+  static constexpr std::uint32_t kFullBit = 0x8000'0000u;
+
+  std::uint32_t nused() const noexcept { return used & ~kFullBit; }
+  bool full_and_detached() const noexcept { return (used & kFullBit) != 0; }
   std::size_t block_size() const noexcept { return class_block_size(szidx); }
-  bool full() const noexcept { return nused == capacity; }
+  std::size_t capacity() const noexcept { return class_capacity(szidx); }
 
-  /// (Re)initialises the header of a pool taken for class idx. The pool's memory may be
-  /// fresh, madvised (zeroes) or stale from an earlier use: nothing of it is trusted.
-  void init(ArenaRecord* owner_arena, std::size_t idx, unsigned block_tag) noexcept {
-    unpoison(this, sizeof(PoolHeader));
-    freelist = nullptr;
-    next = prev = nullptr;
-    arena = owner_arena;
-    nused = 0;
+  /// The first byte of this record's pool. The record of pool i is slot i of its arena's header,
+  /// which is 2048-aligned (size_class.hpp): its address bits 5..10 are i.
+  char* base() const noexcept {
+    const auto self = reinterpret_cast<std::uintptr_t>(this);
+    const std::uintptr_t index = (self / kRecordSize) & (kPoolsPerArena - 1);
+    return reinterpret_cast<char*>((self & kArenaMask) + index * kPoolSize);
+  }
+  /// The record of the pool holding `p` (any address inside a pool of an arena): one shift, one
+  /// mask, no load (size_class.hpp).
+  static PoolRecord* of(const void* p) noexcept {
+    const auto addr = reinterpret_cast<std::uintptr_t>(p);
+    return reinterpret_cast<PoolRecord*>((addr & kArenaMask) + ((addr >> kRecordShift) & kRecordOffsetMask));
+  }
+
+  /// (Re)initialises the record of a pool taken for class idx. The pool's memory may be fresh,
+  /// purged (zeroes) or stale from an earlier use: nothing of it is trusted.
+  void init(std::size_t idx, unsigned block_tag) noexcept {
+    free = nullptr;
+    used = 0;
     ncarved = 0;
-    capacity = static_cast<std::uint16_t>(class_capacity(idx));
     szidx = static_cast<std::uint8_t>(idx);
     tag = static_cast<std::uint8_t>(block_tag);
-    poison(first_block(), kPoolSize - kPoolHeaderSize);
+    next = prev = nullptr;
+    poison(base(), kPoolSize);
   }
 
-  /// Takes one block. Precondition: !full().
-  void* pop() noexcept {
-    PYHEAP_ASSERT(nused < capacity);
-    void* b;
-    if (freelist != nullptr) {
-      FreeBlock* f = freelist;
-      unpoison(f, sizeof(FreeBlock));
-      freelist = f->next;
-      b = f;
-    } else {
-      PYHEAP_ASSERT(ncarved < capacity);
-      b = first_block() + std::size_t{ncarved} * block_size();
-      ++ncarved;
-    }
-    ++nused;
-    return b;
-  }
-
-  /// Returns one block. Precondition: it is a live block of this pool.
-  void push(void* b) noexcept {
-    PYHEAP_ASSERT(nused > 0);
+  /// Threads the next page's worth of never-used blocks (at least one) onto the free list.
+  /// Precondition: free == nullptr, ncarved < capacity().
+  void carve() noexcept {
+    PYHEAP_ASSERT(free == nullptr && ncarved < capacity());
     const std::size_t bs = block_size();
-    unpoison(b, bs);
-    auto* f = static_cast<FreeBlock*>(b);
-    f->next = freelist;
-    freelist = f;
-    poison(b, bs);
-    --nused;
+    char* const pool = base();
+    char* first = pool + std::size_t{ncarved} * bs;
+    // Blocks starting before the end of the page `first` is in; the last may run into the next.
+    const std::size_t page_end = (static_cast<std::size_t>(first - pool) / kCarvePage + 1) * kCarvePage;
+    std::size_t n = (page_end - static_cast<std::size_t>(first - pool) + bs - 1) / bs;
+    if (n > capacity() - ncarved) n = capacity() - ncarved;
+    char* b = first;
+    for (std::size_t k = 1; k < n; ++k, b += bs) link(b, b + bs);
+    link(b, nullptr);
+    ncarved = static_cast<std::uint16_t>(ncarved + n);
+    free = reinterpret_cast<FreeBlock*>(first);
   }
 
   /// True if p is the start of a carved block of this pool.
   bool is_block_start(const void* p) const noexcept {
-    const auto off = reinterpret_cast<const char*>(p) - first_block();
+    const auto off = reinterpret_cast<const char*>(p) - base();
     return off >= 0 && static_cast<std::size_t>(off) % block_size() == 0 &&
            static_cast<std::size_t>(off) / block_size() < ncarved;
   }
+  /// Index of the block at p (a block start of this pool).
+  std::size_t block_index(const void* p) const noexcept {
+    return static_cast<std::size_t>(reinterpret_cast<const char*>(p) - base()) / block_size();
+  }
+
+ private:
+  static void link(char* block, char* next_block) noexcept {
+    unpoison(block, sizeof(FreeBlock));
+    reinterpret_cast<FreeBlock*>(block)->next = reinterpret_cast<FreeBlock*>(next_block);
+    poison(block, sizeof(FreeBlock));
+  }
 };
 
-static_assert(sizeof(PoolHeader) <= kCacheLine, "a header fits in the line its offset gives it");
-static_assert(class_capacity(kNumClasses - 1) > 1, "a pool must hold two blocks");
+static_assert(sizeof(PoolRecord) == kRecordSize, "two records per cache line");
 
-/// Doubly-linked list of pools through PoolHeader::next/prev (the empty-pool FIFO):
-/// push at the tail, pop the oldest at the head, unlink anywhere in O(1).
-/// Invariant: count == number of pools reachable from head.
+/// Doubly-linked list of pool records through next/prev: the retired FIFO (push at the tail,
+/// pop the oldest at the head, unlink anywhere in O(1)).
+/// Invariant: count == number of records reachable from head; tail is the last of them.
 struct PoolFifo {
-  PoolHeader* head = nullptr;
-  PoolHeader* tail = nullptr;
+  PoolRecord* head = nullptr;
+  PoolRecord* tail = nullptr;
   std::size_t count = 0;
 
-  void push_back(PoolHeader* p) noexcept {
+  void push_back(PoolRecord* p) noexcept {
     p->next = nullptr;
     p->prev = tail;
     if (tail != nullptr) tail->next = p; else head = p;
     tail = p;
     ++count;
   }
-  void unlink(PoolHeader* p) noexcept {
+  void unlink(PoolRecord* p) noexcept {
     PYHEAP_ASSERT(count > 0);
     if (p->prev != nullptr) p->prev->next = p->next; else head = p->next;
     if (p->next != nullptr) p->next->prev = p->prev; else tail = p->prev;

@@ -15,14 +15,14 @@ AllocatorStats SmallObjectAllocator::stats() const {
   const detail::AllocatorState& st = *state_;
   AllocatorStats s;
   for (std::size_t i = 0; i < kNumClasses; ++i) {
-    const detail::ClassCounters& k = st.classes[i];
+    const detail::ClassCounters& k = st.classes;
     SizeClassStats& c = s.size_classes[i];
     c.block_size = class_block_size(i);
-    c.pools_in_use = k.pools;
-    c.blocks_in_use = k.blocks;
-    c.blocks_free = k.pools * class_capacity(i) - k.blocks;
-    c.bytes_requested = k.bytes_requested;
-    c.bytes_held = k.blocks * class_block_size(i);
+    c.pools_in_use = k.pools[i];
+    c.blocks_in_use = k.blocks[i];
+    c.blocks_free = k.pools[i] * class_capacity(i) - k.blocks[i];
+    c.bytes_requested = k.bytes_requested[i];
+    c.bytes_held = k.blocks[i] * class_block_size(i);
     s.pools_in_use += c.pools_in_use;
     s.blocks_in_use += c.blocks_in_use;
     s.blocks_free += c.blocks_free;
@@ -34,10 +34,13 @@ AllocatorStats SmallObjectAllocator::stats() const {
   s.arenas_unmapped_total = st.arenas_unmapped_total;
   s.arenas_mapped_peak = st.arenas_mapped_peak;
   s.bytes_mapped = st.arenas_mapped * kArenaSize;
-  s.pools_committed = s.pools_in_use + st.empty_pools.count;
-  s.pools_cached_empty = st.empty_pools.count;
+  s.pools_committed = s.pools_in_use + st.retired.count;
+  s.pools_retired = st.retired.count;
   s.pools_decommitted = st.pools_decommitted;
   s.pools_decommitted_total = st.pools_decommitted_total;
+  s.madvise_calls = st.madvise_calls;
+  s.purges = st.purges;
+  s.injected_failures = st.injected_failures;
   s.large_count = st.large_count;
   s.large_bytes = st.large_bytes;
   s.large_count_total = st.large_count_total;

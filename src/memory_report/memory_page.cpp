@@ -268,6 +268,9 @@ void pool_map(const MemoryRecording& rec, report::Document& doc) {
         case PoolOccupancy::State::Untouched:
           map.cells.push_back({std::numeric_limits<double>::quiet_NaN(), where + "never used"});
           break;
+        case PoolOccupancy::State::Header:
+          map.cells.push_back({std::numeric_limits<double>::quiet_NaN(), where + "the arena's header (pool records)"});
+          break;
       }
     }
   }

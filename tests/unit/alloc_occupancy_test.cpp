@@ -24,8 +24,8 @@ std::map<PoolOccupancy::State, int> count_states(const pyheap::ArenaOccupancy& a
 
 TEST(AllocatorOccupancy, TellsThePoolStatesApart) {
   SmallObjectAllocator a;
-  a.set_max_cached_empty_pools(1);
-  // 16-byte blocks: three pools' worth, so pools 0, 1 and 2 of the first arena are used.
+  // 16-byte blocks: three pools' worth, so pools 1, 2 and 3 of the first arena are used (pool 0
+  // is the arena's header).
   const std::size_t per_pool = pyheap::alloc::class_capacity(0);
   std::vector<void*> blocks;
   for (std::size_t i = 0; i < 2 * per_pool + 10; ++i) blocks.push_back(a.allocate(16));
@@ -33,9 +33,10 @@ TEST(AllocatorOccupancy, TellsThePoolStatesApart) {
     const auto map = a.occupancy();
     ASSERT_EQ(map.size(), 1u);
     ASSERT_EQ(map[0].pools.size(), 64u);
+    EXPECT_EQ(map[0].pools[0].state, PoolOccupancy::State::Header);
     auto n = count_states(map[0]);
     EXPECT_EQ(n[PoolOccupancy::State::InUse], 3);
-    EXPECT_EQ(n[PoolOccupancy::State::Untouched], 61);
+    EXPECT_EQ(n[PoolOccupancy::State::Untouched], 60);
     std::size_t full = 0;
     for (const auto& p : map[0].pools) {
       if (p.state != PoolOccupancy::State::InUse) continue;
@@ -50,30 +51,35 @@ TEST(AllocatorOccupancy, TellsThePoolStatesApart) {
     EXPECT_EQ(full, 2u);
   }
   // Keep the first block (its pool stays in use, so the arena stays mapped); free the rest. The
-  // second and third pools empty in turn; with a cache of one empty pool, the older is
-  // decommitted and the newer kept.
+  // second and third pools empty in turn and are retired: empty, pages kept.
   for (std::size_t i = 1; i < blocks.size(); ++i) a.deallocate(blocks[i], 16);
   {
     const auto map = a.occupancy();
     ASSERT_EQ(map.size(), 1u);
     auto n = count_states(map[0]);
     EXPECT_EQ(n[PoolOccupancy::State::InUse], 1);
-    EXPECT_EQ(n[PoolOccupancy::State::Empty], 1);
-    EXPECT_EQ(n[PoolOccupancy::State::Decommitted], 1);
-    EXPECT_EQ(n[PoolOccupancy::State::Untouched], 61);
+    EXPECT_EQ(n[PoolOccupancy::State::Empty], 2);
+    EXPECT_EQ(n[PoolOccupancy::State::Untouched], 60);
     for (const auto& p : map[0].pools) {
       if (p.state == PoolOccupancy::State::InUse) {
         EXPECT_EQ(p.blocks_in_use, 1u);
       }
     }
-    const auto stats = a.stats();
-    EXPECT_EQ(stats.pools_cached_empty, 1u);
-    EXPECT_EQ(stats.pools_decommitted, 1u);
+    EXPECT_EQ(a.stats().pools_retired, 2u);
   }
-  // trim() decommits the cached pool too.
-  a.trim();
-  EXPECT_EQ(count_states(a.occupancy()[0])[PoolOccupancy::State::Decommitted], 2);
+  // The purge returns them to the OS.
+  a.purge();
+  {
+    auto n = count_states(a.occupancy()[0]);
+    EXPECT_EQ(n[PoolOccupancy::State::Decommitted], 2);
+    EXPECT_EQ(n[PoolOccupancy::State::Empty], 0);
+    const auto stats = a.stats();
+    EXPECT_EQ(stats.pools_decommitted, 2u);
+    EXPECT_EQ(stats.madvise_calls, 1u) << "pools 2 and 3 are contiguous";
+  }
   a.deallocate(blocks[0], 16);
+  // The last pool of its class, emptied, stays with its class until the purge rule retires it.
+  EXPECT_EQ(count_states(a.occupancy()[0])[PoolOccupancy::State::Empty], 1);
 }
 
 TEST(AllocatorOccupancy, SeparatesArenasAndSizeClasses) {

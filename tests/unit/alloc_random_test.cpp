@@ -2,6 +2,7 @@
 // checked when the block is freed; two allocators interleaved.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <random>
@@ -33,7 +34,7 @@ bool check_pattern(const Live& b) {
 
 TEST(AllocRandom, TwoHundredThousandOperations) {
   SmallObjectAllocator a, b;
-  a.set_max_cached_empty_pools(2);  // exercise decommit and reuse of madvised pools
+  a.set_purge_delay(std::chrono::nanoseconds(0));  // every activity step purges: exercise decommit and reuse
   std::mt19937_64 rng(20240601);
   std::uniform_int_distribution<std::size_t> size_dist(1, 600);
   std::vector<Live> live;
@@ -79,6 +80,8 @@ TEST(AllocRandom, TwoHundredThousandOperations) {
     l.owner->deallocate(l.p, l.size);
   }
   EXPECT_EQ(a.stats().blocks_in_use + b.stats().blocks_in_use, 0u);
+  EXPECT_GT(a.stats().pools_decommitted_total, 0u) << "activity steps purged and the pools came back";
+  a.purge();
   EXPECT_LE(a.stats().arenas_mapped, 1u);
   EXPECT_TRUE(a.is_valid(2));
   EXPECT_TRUE(b.is_valid(2));

@@ -3,10 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "alloc/sanitizer.hpp"  // PYHEAP_ASAN: the one way to ask "is this an ASan build"
@@ -64,26 +66,128 @@ TEST(AllocRelease, FreeAllThenTrimReturnsMemory) {
   EXPECT_TRUE(a.is_valid(2));
 }
 
-TEST(AllocRelease, FreeAllWithoutTrimReturnsMemoryThroughHysteresis) {
+TEST(AllocRelease, FreeNeverReturnsMemoryThePurgeRuleDoes) {
   SKIP_RSS_UNDER_ASAN();
   std::vector<void*> blocks(kBlocks);
   SmallObjectAllocator a;
+  a.set_purge_delay(std::chrono::milliseconds(20));
   const long start = rss_bytes();
   fill(a, blocks);
   const long peak = rss_bytes();
+  const auto before = a.stats();
   for (void* p : blocks) a.deallocate(p, kSize);
+  const long freed = rss_bytes();
+  const auto after_free = a.stats();
+  // Freeing a million blocks, emptying every pool and arena, made no system call.
+  EXPECT_EQ(after_free.madvise_calls, before.madvise_calls);
+  EXPECT_EQ(after_free.arenas_unmapped_total, before.arenas_unmapped_total);
+  EXPECT_EQ(after_free.pools_decommitted_total, before.pools_decommitted_total);
+  EXPECT_GT(after_free.pools_retired, 3000u);
+  EXPECT_GT(freed - start, 60 * kMiB) << "retired pools keep their pages until the purge rule runs";
+
+  // The rule, driven as an event loop would: nothing is due before the delay; purge_expired() says
+  // how long to wait, and once the delay has passed for everything, everything is back.
+  const auto freed_at = std::chrono::steady_clock::now();
+  auto wait = a.purge_expired();
+  EXPECT_GT(wait.count(), 0);
+  EXPECT_LE(wait, std::chrono::milliseconds(20));
+  EXPECT_EQ(a.stats().madvise_calls, before.madvise_calls);
+  int calls = 1;
+  while (wait != std::chrono::nanoseconds::max() && calls < 100) {
+    std::this_thread::sleep_for(wait);
+    wait = a.purge_expired();
+    ++calls;
+  }
+  const double took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - freed_at).count();
+  EXPECT_EQ(wait, std::chrono::nanoseconds::max()) << "nothing left waiting";
   const long end = rss_bytes();
   const auto s = a.stats();
-  std::printf("[ figures  ] no trim: RSS start %.1f MiB, peak %.1f MiB, after free %.1f MiB; "
-              "arenas mapped %llu (peak %llu), cached empty pools %llu\n",
-              double(start) / kMiB, double(peak) / kMiB, double(end) / kMiB,
-              static_cast<unsigned long long>(s.arenas_mapped),
-              static_cast<unsigned long long>(s.arenas_mapped_peak),
-              static_cast<unsigned long long>(s.pools_cached_empty));
-  EXPECT_GT(peak - start, 60 * kMiB);
+  std::printf("[ figures  ] purge rule (delay 20 ms): RSS start %.1f MiB, after 1M x 64 B %.1f MiB, after "
+              "free %.1f MiB, %.1f MiB after %d purge_expired() calls %.1f ms after the last free; %llu "
+              "madvise calls, %llu arenas unmapped, %llu left mapped\n",
+              double(start) / kMiB, double(peak) / kMiB, double(freed) / kMiB, double(end) / kMiB, calls, took_ms,
+              static_cast<unsigned long long>(s.madvise_calls),
+              static_cast<unsigned long long>(s.arenas_unmapped_total),
+              static_cast<unsigned long long>(s.arenas_mapped));
   EXPECT_LT(end - start, 1 * kMiB);
   EXPECT_LE(s.arenas_mapped, 1u);  // at most the decommitted reserve
-  EXPECT_LE(s.pools_cached_empty, SmallObjectAllocator::kDefaultMaxCachedEmptyPools);
+  EXPECT_EQ(s.pools_committed, 0u);
+  // Batches: whole arenas unmapped, runs of contiguous pools in one call; before this rule, one
+  // madvise per emptied pool (3,900 here).
+  EXPECT_LT(s.madvise_calls * 50, s.pools_decommitted_total);
+  EXPECT_TRUE(a.is_valid(2));
+}
+
+TEST(AllocRelease, PurgeRunsAtAnAllocationAfterTheDelay) {
+  SKIP_RSS_UNDER_ASAN();
+  std::vector<void*> blocks(kBlocks);
+  SmallObjectAllocator a;
+  a.set_purge_delay(std::chrono::milliseconds(10));
+  const long start = rss_bytes();
+  fill(a, blocks);
+  for (void* p : blocks) a.deallocate(p, kSize);
+  std::this_thread::sleep_for(std::chrono::milliseconds(15));
+  // The program goes on allocating, in another class: a purge step runs at an allocation slow path
+  // (the frees counted more than 64 slow-path events), 1024 pools at most, and steps go on at the
+  // following slow paths (512-byte blocks: one per 8 blocks carved) until nothing due is left.
+  std::vector<void*> more;
+  while (a.stats().pools_retired != 0 && more.size() < 64 * 8) more.push_back(a.allocate(512));
+  const auto s = a.stats();
+  EXPECT_EQ(s.pools_retired, 0u);
+  EXPECT_GE(s.purges, 4u);  // 3,900 retired pools, 1,024 a step
+  const long end = rss_bytes();
+  std::printf("[ figures  ] purge at allocation: %llu steps in %zu allocations of 512 B, RSS %.2f MiB above start\n",
+              static_cast<unsigned long long>(s.purges), more.size(), double(end - start) / kMiB);
+  EXPECT_LT(end - start, 1 * kMiB + static_cast<long>(more.size() * 512));
+  for (void* p : more) a.deallocate(p, 512);
+  EXPECT_TRUE(a.is_valid(2));
+}
+
+TEST(AllocRelease, AnActivityStepPurgesWithinItsBudgetAndTheNextGoesOn) {
+  std::vector<void*> blocks(kBlocks);
+  SmallObjectAllocator a;
+  a.set_purge_delay(std::chrono::nanoseconds(0));
+  fill(a, blocks);
+  for (void* p : blocks) a.deallocate(p, kSize);
+  const auto before = a.stats();
+  ASSERT_GT(before.pools_retired, 2048u);
+  ASSERT_EQ(before.purges, 0u);
+  // A free noticed that retired pools are due (delay 0): the first allocation slow path runs a step.
+  void* p = a.allocate(512);
+  auto s = a.stats();
+  EXPECT_EQ(s.purges, 1u);
+  EXPECT_EQ(s.pools_decommitted_total, 1024u + 1u) << "the budget, and the 64-byte class's last pool";
+  EXPECT_LE(before.pools_retired - s.pools_retired, 1024u + 1u);  // (+1: the pool the allocation took)
+  // The step ran out of budget: the next slow path (a new class: a new pool) goes on.
+  void* q = a.allocate(496);
+  s = a.stats();
+  EXPECT_EQ(s.purges, 2u);
+  EXPECT_EQ(s.pools_decommitted_total, 2048u + 1u);
+  EXPECT_TRUE(a.is_valid(2));
+  a.deallocate(p, 512);
+  a.deallocate(q, 496);
+  a.trim();
+  EXPECT_EQ(a.stats().arenas_mapped, 0u);
+}
+
+TEST(AllocRelease, TheOnlyPoolOfAClassStaysUntilTheDelay) {
+  SmallObjectAllocator a;
+  a.set_purge_delay(std::chrono::milliseconds(5));
+  // Made and dropped in a loop: the class's one pool empties every time and is kept, not retired.
+  for (int i = 0; i < 1000; ++i) a.deallocate(a.allocate(48), 48);
+  auto s = a.stats();
+  EXPECT_EQ(s.pools_in_use, 1u);
+  EXPECT_EQ(s.pools_retired, 0u);
+  EXPECT_EQ(s.arenas_mapped_total, 1u);
+  // Once it has stayed empty for the delay, the purge rule takes it back.
+  a.purge_expired();  // reads the clock: the pool's wait starts no later than this
+  a.deallocate(a.allocate(48), 48);
+  std::this_thread::sleep_for(std::chrono::milliseconds(6));
+  EXPECT_EQ(a.purge_expired(), std::chrono::nanoseconds::max());
+  s = a.stats();
+  EXPECT_EQ(s.pools_in_use, 0u);
+  EXPECT_EQ(s.pools_committed, 0u);
+  EXPECT_EQ(s.pools_decommitted, 1u);
   EXPECT_TRUE(a.is_valid(2));
 }
 
@@ -134,27 +238,23 @@ TEST(AllocRelease, RandomNinetyPercentFreesKeepPoolsAlive) {
   for (void* p : blocks) a.deallocate(p, kSize);
 }
 
-TEST(AllocRelease, HysteresisBoundsTheCommittedEmptyPools) {
+TEST(AllocRelease, PurgedPoolsAreReusedTransparently) {
   SmallObjectAllocator a;
-  a.set_max_cached_empty_pools(4);
   const std::size_t per_pool = pyheap::alloc::class_capacity(pyheap::alloc::class_index(512));
   std::vector<void*> blocks;
   for (std::size_t i = 0; i < per_pool * 20; ++i) blocks.push_back(a.allocate(512));
   void* keep = a.allocate(16);  // keeps the arena from being released
   for (void* p : blocks) a.deallocate(p, 512);
   auto s = a.stats();
-  EXPECT_EQ(s.pools_cached_empty, 4u);
-  EXPECT_EQ(s.pools_decommitted, 16u);
-  EXPECT_EQ(s.pools_decommitted_total, 16u);
-  EXPECT_EQ(s.pools_committed, 5u);  // 4 cached + the 16-byte pool
-  a.set_max_cached_empty_pools(1);
-  EXPECT_EQ(a.stats().pools_cached_empty, 1u);
-  a.trim();
+  EXPECT_EQ(s.pools_retired, 19u) << "the last 512-byte pool stays with its class";
+  EXPECT_EQ(s.pools_committed, 21u);
+  a.purge();
   s = a.stats();
-  EXPECT_EQ(s.pools_cached_empty, 0u);
+  EXPECT_EQ(s.pools_retired, 0u);
   EXPECT_EQ(s.pools_decommitted, 20u);
+  EXPECT_EQ(s.madvise_calls, 1u) << "pools 1..20 are contiguous; pool 21 (16 B) stays";
   EXPECT_EQ(s.arenas_mapped, 1u);
-  // Decommitted pools are reused transparently.
+  // Decommitted pools are reused transparently (they read back as zeroes: nothing trusted).
   for (std::size_t i = 0; i < per_pool * 3; ++i) {
     blocks[i] = a.allocate(512);
     std::memset(blocks[i], 0x5A, 512);
@@ -163,6 +263,7 @@ TEST(AllocRelease, HysteresisBoundsTheCommittedEmptyPools) {
   EXPECT_TRUE(a.is_valid(2));
   for (std::size_t i = 0; i < per_pool * 3; ++i) a.deallocate(blocks[i], 512);
   a.deallocate(keep, 16);
+  a.purge();
   EXPECT_EQ(a.stats().arenas_mapped, 1u);  // reserve
   EXPECT_EQ(a.stats().pools_committed, 0u);
   EXPECT_TRUE(a.is_valid(2));

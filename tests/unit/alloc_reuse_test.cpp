@@ -10,7 +10,7 @@ using pyheap::SmallObjectAllocator;
 using pyheap::alloc::class_capacity;
 using pyheap::alloc::class_index;
 using pyheap::alloc::kArenaSize;
-using pyheap::alloc::kPoolsPerArena;
+using pyheap::alloc::kUsablePools;
 using pyheap::alloc::kPoolSize;
 
 namespace {
@@ -34,18 +34,28 @@ TEST(AllocReuse, FreeThenAllocateReturnsTheSameBlock) {
   EXPECT_TRUE(a.is_valid(2));
 }
 
-TEST(AllocReuse, PoolThatWasFullGoesToTheFront) {
+TEST(AllocReuse, PoolsThatWereFullQueueBehindTheHead) {
   SmallObjectAllocator a;
   const std::size_t size = 256;
   const std::size_t per_pool = class_capacity(class_index(size));
   std::vector<void*> blocks;
   for (std::size_t i = 0; i < per_pool * 5 + 3; ++i) blocks.push_back(a.allocate(size));
   // Pools 0..4 are full, pool 5 is partly used and is the head of the class.
-  void* victim = blocks[per_pool + 7];  // in pool 1 (full)
-  ASSERT_NE(pool_of(victim), pool_of(blocks.back()));
-  a.deallocate(victim, size);
-  EXPECT_EQ(a.allocate(size), victim) << "the pool that was full must be used first";
-  EXPECT_EQ(pool_of(a.allocate(size)), pool_of(blocks.back()));
+  void* in_pool1 = blocks[per_pool + 7];
+  void* in_pool3 = blocks[3 * per_pool + 2];
+  void* also_pool1 = blocks[per_pool + 9];
+  ASSERT_NE(pool_of(in_pool1), pool_of(blocks.back()));
+  a.deallocate(in_pool1, size);     // pool 1 joins the queue
+  a.deallocate(in_pool3, size);     // pool 3 after it
+  a.deallocate(also_pool1, size);   // pool 1 collects a second block while it waits
+  // The head keeps serving until it runs out; then the queue in order: pool 1 (most recent free
+  // first), then pool 3.
+  const std::size_t left_in_head = per_pool - 3;
+  for (std::size_t i = 0; i < left_in_head; ++i)
+    EXPECT_EQ(pool_of(a.allocate(size)), pool_of(blocks.back())) << i;
+  EXPECT_EQ(a.allocate(size), also_pool1);
+  EXPECT_EQ(a.allocate(size), in_pool1);
+  EXPECT_EQ(a.allocate(size), in_pool3);
   EXPECT_TRUE(a.is_valid(2));
 }
 
@@ -55,13 +65,14 @@ TEST(AllocReuse, NewPoolsComeFromTheFullestArena) {
   const std::size_t per_pool = class_capacity(class_index(size));
   // Fill arena A completely, then a few pools of arena B.
   std::vector<void*> blocks;
-  for (std::size_t i = 0; i < per_pool * (kPoolsPerArena + 3); ++i) blocks.push_back(a.allocate(size));
+  for (std::size_t i = 0; i < per_pool * (kUsablePools + 3); ++i) blocks.push_back(a.allocate(size));
   const std::uintptr_t arena_a = arena_of(blocks.front());
   const std::uintptr_t arena_b = arena_of(blocks.back());
   ASSERT_NE(arena_a, arena_b);
   EXPECT_EQ(a.stats().arenas_mapped, 2u);
 
-  // Empty one pool in the middle of A: A now has 1 free pool, B has 61.
+  // Empty one pool in the middle of A: it is retired (its class allocates from another pool), so
+  // A now has 1 free pool, B has 60.
   const std::size_t pool_no = 10;
   for (std::size_t i = pool_no * per_pool; i < (pool_no + 1) * per_pool; ++i) {
     a.deallocate(blocks[i], size);
@@ -70,23 +81,24 @@ TEST(AllocReuse, NewPoolsComeFromTheFullestArena) {
   const std::uintptr_t freed_pool = pool_of(blocks[pool_no * per_pool]);
   blocks[pool_no * per_pool] = nullptr;
   ASSERT_EQ(arena_of(reinterpret_cast<void*>(freed_pool)), arena_a);
+  EXPECT_EQ(a.stats().pools_retired, 1u);
 
   // A different class needs a new pool: it must come from A (fullest usable arena).
   void* q = a.allocate(64);
   EXPECT_EQ(arena_of(q), arena_a);
-  EXPECT_EQ(pool_of(q), freed_pool);
+  EXPECT_EQ(pool_of(q), freed_pool) << "the retired pool, pages still committed";
   // The next new pool must come from B, A being full again.
   void* r = a.allocate(128);
   EXPECT_EQ(arena_of(r), arena_b);
   EXPECT_TRUE(a.is_valid(2));
 
-  // Fill B and overflow into a third arena C (4 pools used there, 60 free).
-  for (std::size_t i = 0; i < per_pool * kPoolsPerArena; ++i) blocks.push_back(a.allocate(size));
+  // Fill B (59 free pools) and overflow into a third arena C (4 pools used there, 59 free).
+  for (std::size_t i = 0; i < per_pool * kUsablePools; ++i) blocks.push_back(a.allocate(size));
   const std::uintptr_t arena_c = arena_of(blocks.back());
   ASSERT_NE(arena_c, arena_b);
   ASSERT_NE(arena_c, arena_a);
   EXPECT_EQ(a.stats().arenas_mapped, 3u);
-  // Empty B except r's pool and one 512-pool: B has 62 free pools, C has 60.
+  // Empty B except r's pool and one 512-pool: B has 61 free pools (retired), C has 59.
   std::uintptr_t kept_pool = 0;
   std::vector<void*> rest;
   for (void* p : blocks) {
@@ -107,6 +119,8 @@ TEST(AllocReuse, NewPoolsComeFromTheFullestArena) {
   a.deallocate(r, 128);
   a.deallocate(s, 160);
   EXPECT_EQ(a.stats().blocks_in_use, 0u);
+  EXPECT_EQ(a.stats().arenas_mapped, 3u) << "a free never unmaps";
+  a.purge();
   EXPECT_EQ(a.stats().arenas_mapped, 1u) << "one empty arena is kept as the reserve";
   EXPECT_EQ(a.stats().pools_committed, 0u) << "the reserve is decommitted";
   a.trim();
@@ -122,10 +136,10 @@ TEST(AllocReuse, EmptyPoolIsReusedByAnotherClass) {
   void* keep = a.allocate(32);  // second pool keeps the arena alive
   const std::uintptr_t pool = pool_of(blocks.front());
   for (void* p : blocks) a.deallocate(p, 32);
-  EXPECT_EQ(a.stats().pools_cached_empty, 1u);
+  EXPECT_EQ(a.stats().pools_retired, 1u);
   void* p = a.allocate(300);
-  EXPECT_EQ(pool_of(p), pool) << "a cached empty pool is preferred to untouched ones";
-  EXPECT_EQ(a.stats().pools_cached_empty, 0u);
+  EXPECT_EQ(pool_of(p), pool) << "a retired pool is preferred to untouched ones";
+  EXPECT_EQ(a.stats().pools_retired, 0u);
   a.deallocate(p, 300);
   a.deallocate(keep, 32);
   EXPECT_TRUE(a.is_valid(2));

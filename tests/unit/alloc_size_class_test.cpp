@@ -29,7 +29,7 @@ TEST(AllocSizeClass, EverySmallSizeMapsToItsClass) {
     void* p = a.allocate(size);
     ASSERT_NE(p, nullptr);
     EXPECT_EQ(a.stats().size_classes[expected / 16 - 1].blocks_in_use, before + 1) << size;
-    EXPECT_EQ(pyheap::alloc::PoolHeader::of(p)->block_size(), expected) << size;
+    EXPECT_EQ(pyheap::alloc::PoolRecord::of(p)->block_size(), expected) << size;
     EXPECT_EQ(SmallObjectAllocator::owner_of(p, size), &a);
     std::memset(p, 0xAB, size);
   }

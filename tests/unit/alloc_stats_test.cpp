@@ -117,14 +117,15 @@ TEST(AllocStats, CountsAreExactAfterAKnownSequence) {
   a.deallocate(a2, 10);
   a.deallocate(l1, 600);
   a.deallocate(b1, 100);
-  a.deallocate(b2, 112);  // its pool becomes empty: cached, still committed
+  a.deallocate(b2, 112);  // its pool, the head of its class, empties: kept for the next allocation
   s = a.stats();
   EXPECT_EQ(s.size_classes[0].blocks_in_use, 2u);
   EXPECT_EQ(s.size_classes[0].bytes_requested, 20u);
-  EXPECT_EQ(s.size_classes[6].pools_in_use, 0u);
-  EXPECT_EQ(s.size_classes[6].blocks_free, 0u);
-  EXPECT_EQ(s.pools_in_use, 1u);
-  EXPECT_EQ(s.pools_cached_empty, 1u);
+  EXPECT_EQ(s.size_classes[6].pools_in_use, 1u);
+  EXPECT_EQ(s.size_classes[6].blocks_in_use, 0u);
+  EXPECT_EQ(s.size_classes[6].blocks_free, class_capacity(6));
+  EXPECT_EQ(s.pools_in_use, 2u);
+  EXPECT_EQ(s.pools_retired, 0u);
   EXPECT_EQ(s.pools_committed, 2u);
   EXPECT_EQ(s.large_count, 1u);
   EXPECT_EQ(s.large_bytes, 5000u);
@@ -137,9 +138,17 @@ TEST(AllocStats, CountsAreExactAfterAKnownSequence) {
   s = a.stats();
   EXPECT_EQ(s.blocks_in_use, 0u);
   EXPECT_EQ(s.large_count, 0u);
+  EXPECT_EQ(s.arenas_mapped, 1u);
+  EXPECT_EQ(s.pools_committed, 2u) << "a free gives nothing back to the OS";
+  EXPECT_EQ(s.madvise_calls, 0u);
+  a.purge();
+  s = a.stats();
   EXPECT_EQ(s.arenas_mapped, 1u);  // the reserve
+  EXPECT_EQ(s.pools_in_use, 0u);
   EXPECT_EQ(s.pools_committed, 0u);
   EXPECT_EQ(s.pools_decommitted, 2u);
+  EXPECT_EQ(s.madvise_calls, 1u) << "pools 1 and 2 of the arena, contiguous: one call";
+  EXPECT_EQ(s.purges, 1u);
   a.trim();
   s = a.stats();
   EXPECT_EQ(s.arenas_mapped, 0u);
