@@ -116,9 +116,10 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   // object whose count is above zero (objects inside their destruction are skipped), in
   // allocator order (pool by pool, then large objects), not creation order.
   // How: the heap allocates every object block with an allocator tag that says where the header
-  // sits in the block (kObjectTagBase + prefix / 8), and nothing else with those tags; so the
-  // tagged blocks are exactly the objects, and the walk is the allocator's read-only
-  // for_each_block. Nothing is recorded per object: the hot paths pay nothing.
+  // sits in the block (1 + header offset / 8: the collector's word and, for polymorphic types,
+  // what comes before the Object base), and nothing else with those tags; so the tagged blocks
+  // are exactly the objects, and the walk is the allocator's read-only for_each_block. Nothing is
+  // recorded per object: the hot paths pay nothing.
   // fn must not create or destroy objects of this heap (taking and dropping extra Refs to live
   // objects is fine: collect Refs first if you need to mutate). Not to be called from inside a
   // heap object's constructor (that object's block has no header yet).
@@ -134,11 +135,6 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   template <class E>
   E& extension();
 
-  // The allocator tag of object blocks whose object starts `prefix` bytes into the block.
-  static constexpr unsigned kObjectTagBase = 1;
-  static constexpr unsigned object_tag(std::size_t prefix) noexcept {
-    return kObjectTagBase + static_cast<unsigned>(prefix / 8);
-  }
   // Number of weak reference objects currently pointing at o.
   std::size_t weakref_count(const Object* o) const noexcept;
 

@@ -15,12 +15,14 @@
 //     that owns p (owner_of(p, n) == this);
 //   * stats().blocks_in_use == number of live small blocks; large_count == live large ones.
 //
-// Tags. A caller may tag a request (allocate_tagged, tag 1..kNumTags-1; plain allocate is tag 0).
-// Blocks of different tags never share a pool, and each large block records its tag, so
-// for_each_block(tag, fn) can list the live blocks of one tag without any per-block bookkeeping:
-// the Heap tags its object blocks by the offset of the object header in the block, and the
-// out-of-line storage of containers (list arrays, dict tables) stays untagged. The allocator
-// gives tags no meaning. Cost: at most one more partly used pool per (size class, tag).
+// Tags. The Heap tags its object requests (allocate_tagged, private: detail::AllocatorAccess;
+// tag 1..kMaxTags-1, below kMaxSmallTags for a small block; plain allocate is tag 0). Blocks of different tags never share a pool, and each
+// large block records its tag, so for_each_block(tag, fn) can list the live blocks of one tag
+// without any per-block bookkeeping: the Heap tags its object blocks by the offset of the object
+// header in the block, and the out-of-line storage of containers (list arrays, dict tables) stays
+// untagged. The allocator gives tags no meaning. Tags below kNumTags have rows in the fast path's
+// table; a higher ("rare") tag costs the fast path one compare, and its row is made on first use.
+// Cost: at most one more partly used pool per (size class, tag).
 //
 // Threading: NOT thread-safe. Use one allocator per thread (or per heap guarded by the
 // heap's own lock); a block must be freed through the allocator that handed it out.
@@ -39,7 +41,8 @@
 namespace pyheap {
 
 namespace detail {
-struct AllocatorState;  // the pools, arenas and counters; defined in src/alloc
+struct AllocatorState;   // the pools, arenas and counters; defined in src/alloc
+struct AllocatorAccess;  // pyheap/internal/access.hpp: the Heap's tagged blocks and user data
 }
 
 class PYHEAP_API SmallObjectAllocator {
@@ -47,7 +50,9 @@ class PYHEAP_API SmallObjectAllocator {
   static constexpr std::size_t kMaxSmallSize = 512;
   static constexpr std::size_t kAlignment = 16;
   static constexpr std::size_t kDefaultMaxCachedEmptyPools = 16;
-  static constexpr unsigned kNumTags = 4;
+  static constexpr unsigned kNumTags = 4;          // tags with a row of the fast path's table
+  static constexpr unsigned kMaxSmallTags = 256;   // a small block's tag is below this
+  static constexpr unsigned kMaxTags = 1u << 16;   // any block's tag is below this
 
   SmallObjectAllocator();
   ~SmallObjectAllocator();
@@ -60,8 +65,6 @@ class PYHEAP_API SmallObjectAllocator {
   /// (ASan builds poison the slack). Throws std::bad_alloc (out of memory, or fail_after()
   /// fired); the allocator is then unchanged.
   void* allocate(std::size_t size);
-  /// The same, for a block of tag `tag` (0 < tag < kNumTags; 0 is allocate's).
-  void* allocate_tagged(std::size_t size, unsigned tag);
   /// Sized free. `size` must be the value given to allocate(). p == nullptr is a no-op.
   void deallocate(void* p, std::size_t size) noexcept;
 
@@ -75,8 +78,8 @@ class PYHEAP_API SmallObjectAllocator {
     return size == 0 ? kAlignment : (size + kAlignment - 1) & ~(kAlignment - 1);
   }
 
+  /// What the owner attached to this allocator (a Heap: its own, Heap::of), or null.
   void* user_data() const noexcept { return user_data_; }
-  void set_user_data(void* p) noexcept { user_data_ = p; }
 
   AllocatorStats stats() const;
   std::string format_stats_table() const;
@@ -90,6 +93,11 @@ class PYHEAP_API SmallObjectAllocator {
   /// allocation-free: fn must not allocate or free blocks of this allocator.
   using BlockVisitor = void (*)(void* block, std::size_t block_size, void* context);
   void for_each_block(unsigned tag, BlockVisitor fn, void* context) const;
+  /// The same for every live block whose tag is `first_tag` or more, in one walk, with its tag
+  /// (the pools of those tags in address order, then the large blocks). Free when first_tag >=
+  /// kNumTags and no block of such a tag was ever made.
+  using TaggedBlockVisitor = void (*)(void* block, std::size_t block_size, unsigned tag, void* context);
+  void for_each_block_from(unsigned first_tag, TaggedBlockVisitor fn, void* context) const;
   /// Number of live blocks of `tag` (small and large).
   std::size_t count_blocks(unsigned tag) const noexcept;
 
@@ -106,6 +114,11 @@ class PYHEAP_API SmallObjectAllocator {
   bool is_valid(int level) const;
 
  private:
+  friend struct detail::AllocatorAccess;
+  /// allocate() for a block of tag `tag` (0 < tag < kMaxTags, and < kMaxSmallTags if `size` is
+  /// small; 0 is allocate's). Only the Heap tags blocks (detail::AllocatorAccess).
+  void* allocate_tagged(std::size_t size, unsigned tag);
+
   std::unique_ptr<detail::AllocatorState> state_;
   void* user_data_ = nullptr;
 };

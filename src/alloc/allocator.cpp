@@ -19,7 +19,7 @@ SmallObjectAllocator::~SmallObjectAllocator() = default;
 void* SmallObjectAllocator::allocate(std::size_t size) { return state_->allocate(size, 0); }
 
 void* SmallObjectAllocator::allocate_tagged(std::size_t size, unsigned tag) {
-  PYHEAP_ASSERT(tag < kNumTags);
+  PYHEAP_ASSERT(tag < kMaxTags);
   return state_->allocate(size, tag);
 }
 
@@ -45,7 +45,7 @@ void SmallObjectAllocator::deallocate(void* p, std::size_t size) noexcept {
   --c.blocks;
   c.bytes_requested -= size;
   if (was_full) [[unlikely]] {  // back to the front of its class: reused first
-    PoolHeader*& head = st.used[pool->tag][idx];
+    PoolHeader*& head = st.head(pool->tag, idx);
     pool->prev = nullptr;
     pool->next = head;
     if (pool->next != nullptr) pool->next->prev = pool;
@@ -74,15 +74,21 @@ bool SmallObjectAllocator::is_valid(int level) const { return state_->valid(leve
 
 namespace detail {
 
-// Both public entry points inline this one body, so a tag costs one index, no call.
+// Both public entry points inline this one body, so a tag costs one index, no call; a rare tag
+// one compare more (allocate's constant tag 0 folds it away).
 inline __attribute__((always_inline)) void* AllocatorState::allocate(std::size_t size, unsigned tag) {
   if (fail_countdown != 0) [[unlikely]] {
     if (--fail_countdown == 0) injected_failure();
   }
   if (size > SmallObjectAllocator::kMaxSmallSize) [[unlikely]] return allocate_large(size, tag);
-
+  if (tag >= alloc::kNumTags) [[unlikely]] return allocate_rare_tag(size, tag);
   const std::size_t idx = class_index(size);
-  PoolHeader*& head = used[tag][idx];
+  return take_block(used[tag][idx], idx, size, tag);
+}
+
+// A block from the used list `head` (of class idx and tag `tag`), or from a new pool.
+inline __attribute__((always_inline)) void* AllocatorState::take_block(PoolHeader*& head, std::size_t idx,
+                                                                       std::size_t size, unsigned tag) {
   PoolHeader* pool = head;
   const bool fresh_pool = pool == nullptr;
   if (fresh_pool) [[unlikely]] pool = new_pool(idx, tag);
@@ -103,6 +109,16 @@ inline __attribute__((always_inline)) void* AllocatorState::allocate(std::size_t
     if (fresh_pool) debug_check();
   }
   return block;
+}
+
+// A small block of a tag without a row in `used`: its row is made on first use (throws
+// std::bad_alloc with nothing changed), then the same path as the fast one.
+void* AllocatorState::allocate_rare_tag(std::size_t size, unsigned tag) {
+  PYHEAP_CHECK(tag < SmallObjectAllocator::kMaxSmallTags, "allocator tag %u is too large for a small block", tag);
+  const std::size_t row = tag - alloc::kNumTags;
+  if (row >= rare_used.size()) rare_used.resize(row + 1);  // new rows are zero: empty lists
+  const std::size_t idx = class_index(size);
+  return take_block(rare_used[row][idx], idx, size, tag);
 }
 
 void AllocatorState::injected_failure() { throw std::bad_alloc(); }

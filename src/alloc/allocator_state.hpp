@@ -6,8 +6,10 @@
 //   validate.cpp   is_valid() walkers;  stats.cpp  snapshot and formatting
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "alloc/arena.hpp"
 #include "alloc/large.hpp"
@@ -32,8 +34,9 @@ struct ClassCounters {
 //   sum over arenas of popcount(~free_mask)  == sum over classes of pools
 //   sum over arenas of popcount(free & committed) == empty_pools.count
 //   sum over arenas of popcount(released_mask)    == pools_decommitted
-//   used[t][i] lists exactly the pools of tag t and class i with 0 < nused < capacity
-//   large blocks are all in the `large` list; large_tagged[t] counts those of tag t
+//   head(t, i) lists exactly the pools of tag t and class i with 0 < nused < capacity
+//   large blocks are all in the `large` list; large_tagged[t] counts those of tag t < kNumTags,
+//   large_rare those of every other tag
 //   at most one arena is completely empty (the reserve); it has no committed pool
 //   empty_pools.count <= max_cached_empty_pools after every public call
 struct AllocatorState {
@@ -44,6 +47,12 @@ struct AllocatorState {
 
   SmallObjectAllocator* self;
   alloc::PoolHeader* used[alloc::kNumTags][alloc::kNumClasses] = {};  // allocate from the head
+  // The used lists of the rare tags (kNumTags and above, small blocks only): row t - kNumTags,
+  // made on the first allocation of tag t (allocate_rare_tag). Kept apart so that the fast
+  // path's table stays kNumTags rows and a rare tag costs its fast path one compare (the Heap's
+  // rare tags are objects whose header sits 24 bytes or more into the block: polymorphic types
+  // with a 16-byte alignment or a base before pyheap::Object).
+  std::vector<std::array<alloc::PoolHeader*, alloc::kNumClasses>> rare_used;
   ClassCounters classes[alloc::kNumClasses];
   alloc::ArenaBuckets arenas;
   alloc::PoolFifo empty_pools;  // committed empty pools, oldest at head
@@ -58,10 +67,19 @@ struct AllocatorState {
   std::size_t pools_decommitted_total = 0;
   alloc::LargeHeader* large = nullptr;  // every live large block, most recent first
   std::size_t large_tagged[alloc::kNumTags] = {};
+  std::size_t large_rare = 0;  // live large blocks of a tag >= kNumTags
   std::size_t large_count = 0;
   std::size_t large_bytes = 0;
   std::size_t large_count_total = 0;
   std::size_t large_bytes_total = 0;
+
+  // The used list of tag t, class i. For a rare tag the row must exist (a pool of that tag does).
+  alloc::PoolHeader*& head(unsigned tag, std::size_t idx) noexcept {
+    return tag < alloc::kNumTags ? used[tag][idx] : rare_used[tag - alloc::kNumTags][idx];
+  }
+  alloc::PoolHeader* head(unsigned tag, std::size_t idx) const noexcept {
+    return tag < alloc::kNumTags ? used[tag][idx] : rare_used[tag - alloc::kNumTags][idx];
+  }
 
   // pools.cpp
   alloc::PoolHeader* new_pool(std::size_t idx, unsigned tag);  // throws std::bad_alloc, state unchanged
@@ -79,6 +97,8 @@ struct AllocatorState {
   static SmallObjectAllocator* large_owner(const void* p) noexcept;
   // allocator.cpp
   void* allocate(std::size_t size, unsigned tag);
+  void* take_block(alloc::PoolHeader*& head, std::size_t idx, std::size_t size, unsigned tag);
+  void* allocate_rare_tag(std::size_t size, unsigned tag);
   [[noreturn]] void injected_failure();
   // validate.cpp
   bool valid(int level) const;

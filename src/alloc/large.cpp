@@ -24,7 +24,7 @@ void* AllocatorState::allocate_large(std::size_t size, unsigned tag) {
   h->next = large;
   if (large != nullptr) large->prev = h;
   large = h;
-  ++large_tagged[tag];
+  if (tag < alloc::kNumTags) ++large_tagged[tag]; else ++large_rare;
   ++large_count;
   large_bytes += size;
   ++large_count_total;
@@ -36,10 +36,11 @@ void AllocatorState::deallocate_large(void* p, std::size_t size) noexcept {
   LargeHeader* h = LargeHeader::of(p);
   PYHEAP_ASSERT(h->owner == self);
   PYHEAP_ASSERT(h->size == size);  // wrong size passed to deallocate
-  PYHEAP_ASSERT(large_count > 0 && large_bytes >= size && large_tagged[h->tag] > 0);
+  PYHEAP_ASSERT(large_count > 0 && large_bytes >= size);
+  PYHEAP_ASSERT(h->tag < alloc::kNumTags ? large_tagged[h->tag] > 0 : large_rare > 0);
   if (h->prev != nullptr) h->prev->next = h->next; else large = h->next;
   if (h->next != nullptr) h->next->prev = h->prev;
-  --large_tagged[h->tag];
+  if (h->tag < alloc::kNumTags) --large_tagged[h->tag]; else --large_rare;
   --large_count;
   large_bytes -= size;
   std::free(h);

@@ -1,7 +1,7 @@
 // The header in front of a large block (a request above kMaxSmallSize, served by std::malloc).
 //
 //   raw (malloc)                              raw + 32 == user pointer (16-byte aligned)
-//   | owner | size:56 tag:8 | prev | next |   | size bytes ...                |
+//   | owner | size:48 tag:16 | prev | next |  | size bytes ...                |
 //
 // Every live large block is linked in its allocator's `large` list, so for_each_block can list
 // them (CPython keeps no such list; pyheap needs one to enumerate large objects).
@@ -18,12 +18,14 @@ namespace pyheap::alloc {
 
 struct alignas(16) LargeHeader {
   SmallObjectAllocator* owner;
-  std::uint64_t size : 56;
-  std::uint64_t tag : 8;
+  // 48 bits hold any size a process can map (x86-64 and AArch64 user space is at most 2^47-2^48
+  // bytes); 16 bits hold any tag (SmallObjectAllocator::kMaxTags).
+  std::uint64_t size : 48;
+  std::uint64_t tag : 16;
   LargeHeader* prev;
   LargeHeader* next;
 
-  static constexpr std::uint64_t kMaxSize = (std::uint64_t{1} << 56) - 1;
+  static constexpr std::uint64_t kMaxSize = (std::uint64_t{1} << 48) - 1;
 
   void* user() noexcept { return this + 1; }
   static LargeHeader* of(const void* p) noexcept {

@@ -51,8 +51,8 @@ PoolHeader* AllocatorState::new_pool(std::size_t idx, unsigned tag) {
   arenas.set_free_count(a, a->nfreepools - 1);
 
   pool->init(a, idx, tag);
-  PYHEAP_ASSERT(used[tag][idx] == nullptr);
-  used[tag][idx] = pool;
+  PYHEAP_ASSERT(head(tag, idx) == nullptr);
+  head(tag, idx) = pool;
   ++classes[idx].pools;
   return pool;  // the caller takes a block at once: a used pool is never empty
 }
@@ -61,7 +61,7 @@ void AllocatorState::release_pool(PoolHeader* pool) noexcept {
   const std::size_t idx = pool->szidx;
   PYHEAP_ASSERT(pool->nused == 0);
   // Unlink from the used list of its class.
-  if (pool->prev != nullptr) pool->prev->next = pool->next; else used[pool->tag][idx] = pool->next;
+  if (pool->prev != nullptr) pool->prev->next = pool->next; else head(pool->tag, idx) = pool->next;
   if (pool->next != nullptr) pool->next->prev = pool->prev;
   pool->next = pool->prev = nullptr;
   PYHEAP_ASSERT(classes[idx].pools > 0);

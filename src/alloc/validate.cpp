@@ -3,6 +3,7 @@
 //            per-class and allocator-wide counters;
 //   level 2: also walks the free list of every used pool (bounds, alignment, duplicates,
 //            nfree + nused == capacity).
+#include <array>
 #include <bit>
 #include <cstdio>
 #include <set>
@@ -54,7 +55,9 @@ bool check_free_list(const PoolHeader* pool) {
 
 bool AllocatorState::valid(int level) const {
   std::size_t narenas = 0, nempty_arenas = 0, ncached = 0, nreleased = 0;
-  std::size_t pools[kNumClasses] = {}, partial[kNumTags][kNumClasses] = {}, blocks[kNumClasses] = {};
+  std::size_t pools[kNumClasses] = {}, blocks[kNumClasses] = {};
+  const std::size_t ntags = kNumTags + rare_used.size();  // tags that have used lists
+  std::vector<std::array<std::size_t, kNumClasses>> partial(ntags);
   std::set<const ArenaRecord*> mine;
 
   for (unsigned k = 0; k <= kPoolsPerArena; ++k) {
@@ -83,7 +86,7 @@ bool AllocatorState::valid(int level) const {
         const auto* pool = PoolHeader::at(a->pool_address(
             static_cast<unsigned>(std::countr_zero(m))));
         PYHEAP_VALID(pool->arena == a);
-        PYHEAP_VALID(pool->szidx < kNumClasses && pool->tag < kNumTags);
+        PYHEAP_VALID(pool->szidx < kNumClasses && pool->tag < ntags);
         PYHEAP_VALID(pool->capacity == class_capacity(pool->szidx));
         PYHEAP_VALID(pool->nused >= 1 && pool->nused <= pool->capacity);
         PYHEAP_VALID(pool->nused <= pool->ncarved && pool->ncarved <= pool->capacity);
@@ -91,7 +94,7 @@ bool AllocatorState::valid(int level) const {
         blocks[pool->szidx] += pool->nused;
         if (pool->full()) {
           PYHEAP_VALID(pool->next == nullptr && pool->prev == nullptr);
-          PYHEAP_VALID(used[pool->tag][pool->szidx] != pool);
+          PYHEAP_VALID(head(pool->tag, pool->szidx) != pool);
         } else {
           ++partial[pool->tag][pool->szidx];
         }
@@ -131,10 +134,10 @@ bool AllocatorState::valid(int level) const {
 
   // Used lists and per-class counters.
   for (std::size_t i = 0; i < kNumClasses; ++i) {
-    for (std::size_t t = 0; t < kNumTags; ++t) {
+    for (unsigned t = 0; t < ntags; ++t) {
       std::size_t n = 0;
       const PoolHeader* prev = nullptr;
-      for (const PoolHeader* p = used[t][i]; p != nullptr; prev = p, p = p->next) {
+      for (const PoolHeader* p = head(t, i); p != nullptr; prev = p, p = p->next) {
         PYHEAP_VALID(n < partial[t][i]);
         ++n;
         PYHEAP_VALID(p->prev == prev);
@@ -157,16 +160,17 @@ bool AllocatorState::valid(int level) const {
   PYHEAP_VALID(large_bytes >= large_count * (kMaxSmallSize + 1));
   PYHEAP_VALID(large_count != 0 || large_bytes == 0);
   {
-    std::size_t n = 0, tagged[kNumTags] = {};
+    std::size_t n = 0, tagged[kNumTags] = {}, rare = 0;
     const LargeHeader* prev = nullptr;
     for (const LargeHeader* h = large; h != nullptr; prev = h, h = h->next) {
       PYHEAP_VALID(n < large_count);  // cycle guard
       ++n;
-      PYHEAP_VALID(h->prev == prev && h->owner == self && h->tag < kNumTags);
-      ++tagged[h->tag];
+      PYHEAP_VALID(h->prev == prev && h->owner == self);
+      if (h->tag < kNumTags) ++tagged[h->tag]; else ++rare;
     }
     PYHEAP_VALID(n == large_count);
     for (std::size_t t = 0; t < kNumTags; ++t) PYHEAP_VALID(tagged[t] == large_tagged[t]);
+    PYHEAP_VALID(rare == large_rare);
   }
   return true;
 }

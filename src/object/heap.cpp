@@ -15,11 +15,11 @@ namespace detail {
 void release(Object* o) noexcept { Heap::of(o).deallocate(o); }
 }  // namespace detail
 
-Heap::Heap() : gc_(*this), owner_(std::this_thread::get_id()) { alloc_.set_user_data(this); }
+Heap::Heap() : gc_(*this), owner_(std::this_thread::get_id()) { detail::AllocatorAccess::set_user_data(alloc_, this); }
 
 Heap& Heap::of(const Object* o) noexcept {
   const TypeInfo& ti = type_of(*o);
-  const char* block = reinterpret_cast<const char*>(o) - ti.prefix;
+  const char* block = reinterpret_cast<const char*>(o) - ti.header_offset();
   SmallObjectAllocator* a = SmallObjectAllocator::owner_of(block, detail::block_request(o));
   PYHEAP_ASSERT(a != nullptr && a->user_data() != nullptr);
   return *static_cast<Heap*>(a->user_data());
@@ -33,7 +33,7 @@ namespace detail {
 void check_object_block(const Object* o, std::size_t block_size, std::size_t offset) noexcept {
   if constexpr (kDebugLevel >= 1) {
     PYHEAP_ASSERT(type_table[o->type_id()] != nullptr);
-    PYHEAP_ASSERT(type_of(*o).prefix == offset);
+    PYHEAP_ASSERT(type_of(*o).header_offset() == offset);
     PYHEAP_ASSERT(SmallObjectAllocator::block_size_for(block_request(o)) == block_size);
   }
   (void)o, (void)block_size, (void)offset;
@@ -183,7 +183,7 @@ void Heap::destroy(Object* o) noexcept {
   if (o->ob_.flags & detail::kFlagTraced) [[unlikely]] tracing_.forget(o, bytes);
   ti.destroy(o);
   --live_;
-  alloc_.deallocate(reinterpret_cast<char*>(o) - ti.prefix, bytes);
+  alloc_.deallocate(reinterpret_cast<char*>(o) - ti.header_offset(), bytes);
 }
 
 Heap::~Heap() {
