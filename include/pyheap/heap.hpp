@@ -21,6 +21,19 @@
 // A heap must outlive every Ref into it. Its destructor collects everything it can and reports
 // objects still held from outside (a leak in the program) through the unraisable hook.
 //
+// Where collections run. Only when an object is made (make, make_var, and the containers'
+// factories that call them; CPython's gc_alloc), explicitly (gc().collect()), and when the heap
+// is destroyed; never inside a container's storage allocation (a List or Dict growing), so a
+// finalizer never sees a container half-changed (CPython's PyMem_Malloc never collects either).
+//   - automatically: a container's make may run a generational collection (collector.hpp);
+//   - memory limits (set_memory_limit, memory_limit.hpp) and running out of memory: when the
+//     allocation of a new object would pass the limit, or the OS refuses it (or fail_after fires),
+//     the heap runs one full collection, unless one is already running, and tries once more
+//     (Lua's emergency collection), even with automatic collection disabled; if that fails too,
+//     make throws (MemoryLimitExceeded or std::bad_alloc) and nothing was made. A container's
+//     storage allocation over the limit throws MemoryLimitExceeded at once, without collecting,
+//     and the container is left as it was.
+//
 // The Heap knows only the core (allocator, objects, weak references, collector, tracing). Higher
 // layers keep per-heap state of their own in an extension (extension<E>(): the containers' intern
 // table and small-int cache), and explain the heap with free functions over it (why_alive.hpp,
@@ -42,6 +55,7 @@
 #include "pyheap/collector.hpp"
 #include "pyheap/internal/export.hpp"
 #include "pyheap/internal/make_overloads.hpp"
+#include "pyheap/memory_limit.hpp"
 #include "pyheap/object.hpp"
 #include "pyheap/ref.hpp"
 #include "pyheap/small_object_allocator.hpp"
@@ -111,6 +125,12 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
 
   std::size_t live_objects() const noexcept { return live_; }
 
+  // The allocator's memory limit (0: none, the default); see "Where collections run" above.
+  void set_memory_limit(std::size_t bytes) noexcept { alloc_.set_memory_limit(bytes); }
+  std::size_t memory_limit() const noexcept { return alloc_.memory_limit(); }
+  // Full collections run because an object's allocation failed (see above).
+  std::size_t emergency_collections() const noexcept { return emergency_collections_; }
+
   // Enumeration of every live object, tracked by the collector or not (Str, Int, untracked
   // tuples...), which the collector's lists alone cannot give. fn(Object&) is called once per
   // object whose count is above zero (objects inside their destruction are skipped), in
@@ -162,6 +182,10 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   friend class WeakReference;
   friend Ref<WeakReference> detail::make_weak_reference(Object*, WeakReference::Callback);
 
+  // Called while handling the failure of an object's allocation: one full collection (unless one
+  // is running: then the failure is rethrown), then one more try. Undoes the container count of
+  // on_container_allocated when it throws.
+  void* allocate_after_failure(std::size_t bytes, unsigned tag, bool container);
   void deallocate(Object* o) noexcept;
   void destroy(Object* o) noexcept;
   // Clears every weak reference to o; those with a callback (and not skipped) are appended to
@@ -187,6 +211,7 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   std::vector<Object*> deferred_;  // the trashcan
   int dealloc_depth_ = 0;
   std::size_t live_ = 0;
+  std::size_t emergency_collections_ = 0;
   std::thread::id owner_;
   UnraisableHook unraisable_hook_;
   // Higher layers' per-heap state, by extension slot; destroyed by ~Heap after the objects.

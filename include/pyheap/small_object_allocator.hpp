@@ -63,7 +63,8 @@ class PYHEAP_API SmallObjectAllocator {
 
   /// Returns `size` usable bytes, 16-byte aligned; the block occupies block_size_for(size)
   /// (ASan builds poison the slack). Throws std::bad_alloc (out of memory, or fail_after()
-  /// fired); the allocator is then unchanged.
+  /// fired) or MemoryLimitExceeded (a std::bad_alloc: set_memory_limit); the allocator is then
+  /// unchanged.
   void* allocate(std::size_t size);
   /// Sized free. `size` must be the value given to allocate(). p == nullptr is a no-op.
   void deallocate(void* p, std::size_t size) noexcept;
@@ -106,8 +107,17 @@ class PYHEAP_API SmallObjectAllocator {
   /// How many empty pools stay committed before the oldest is decommitted (default 16).
   void set_max_cached_empty_pools(std::size_t n) noexcept;
   /// Testing hook: the n-th following allocate() (small or large) throws std::bad_alloc,
-  /// once. 0 disables.
+  /// once. 0 disables. (A Heap treats it as the OS refusing: heap.hpp, "Memory limits".)
   void fail_after(std::size_t n) noexcept;
+
+  /// Caps held_bytes(): an allocation that would take it above `bytes` throws
+  /// MemoryLimitExceeded (memory_limit.hpp) and changes nothing. 0: no limit (the default).
+  /// A limit below what is held already only stops growth.
+  void set_memory_limit(std::size_t bytes) noexcept;
+  std::size_t memory_limit() const noexcept;  // 0: none
+  /// Small blocks in use at their block size plus large blocks at their size: what the memory
+  /// limit is compared with (stats().bytes_held + stats().large_bytes, kept as one counter).
+  std::size_t held_bytes() const noexcept;
 
   /// Re-checks every invariant. Level 1: counters, lists, arena buckets and bitmaps.
   /// Level 2: also walks the free list of every pool. Reports the first problem to stderr.

@@ -4,6 +4,7 @@
 
 #include "alloc/allocator_state.hpp"
 #include "pyheap/internal/check.hpp"
+#include "pyheap/memory_limit.hpp"
 
 namespace pyheap {
 
@@ -31,6 +32,8 @@ void SmallObjectAllocator::deallocate(void* p, std::size_t size) noexcept {
     return;
   }
   const std::size_t idx = class_index(size);
+  PYHEAP_ASSERT(st.held >= class_block_size(idx));
+  st.held -= class_block_size(idx);
   PoolHeader* pool = PoolHeader::of(p);
   PYHEAP_ASSERT(pool->arena != nullptr && pool->arena->owner == this);
   PYHEAP_ASSERT(pool->szidx == idx);  // wrong size passed to deallocate
@@ -63,6 +66,16 @@ SmallObjectAllocator* SmallObjectAllocator::owner_of(const void* p, std::size_t 
 
 void SmallObjectAllocator::fail_after(std::size_t n) noexcept { state_->fail_countdown = n; }
 
+void SmallObjectAllocator::set_memory_limit(std::size_t bytes) noexcept {
+  state_->limit = bytes == 0 ? std::numeric_limits<std::size_t>::max() : bytes;
+}
+
+std::size_t SmallObjectAllocator::memory_limit() const noexcept {
+  return state_->limit == std::numeric_limits<std::size_t>::max() ? 0 : state_->limit;
+}
+
+std::size_t SmallObjectAllocator::held_bytes() const noexcept { return state_->held; }
+
 void SmallObjectAllocator::trim() noexcept { state_->trim(); }
 
 void SmallObjectAllocator::set_max_cached_empty_pools(std::size_t n) noexcept {
@@ -89,6 +102,8 @@ inline __attribute__((always_inline)) void* AllocatorState::allocate(std::size_t
 // A block from the used list `head` (of class idx and tag `tag`), or from a new pool.
 inline __attribute__((always_inline)) void* AllocatorState::take_block(PoolHeader*& head, std::size_t idx,
                                                                        std::size_t size, unsigned tag) {
+  const std::size_t bs = class_block_size(idx);
+  if (held + bs > limit) [[unlikely]] over_limit(size);  // before anything changes
   PoolHeader* pool = head;
   const bool fresh_pool = pool == nullptr;
   if (fresh_pool) [[unlikely]] pool = new_pool(idx, tag);
@@ -98,6 +113,7 @@ inline __attribute__((always_inline)) void* AllocatorState::take_block(PoolHeade
     if (pool->next != nullptr) pool->next->prev = nullptr;
     pool->next = nullptr;
   }
+  held += bs;
   ClassCounters& c = classes[idx];
   ++c.blocks;
   c.bytes_requested += size;
@@ -122,6 +138,8 @@ void* AllocatorState::allocate_rare_tag(std::size_t size, unsigned tag) {
 }
 
 void AllocatorState::injected_failure() { throw std::bad_alloc(); }
+
+void AllocatorState::over_limit(std::size_t size) const { throw MemoryLimitExceeded(limit, held, size); }
 
 }  // namespace detail
 }  // namespace pyheap

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "alloc/arena.hpp"
@@ -58,6 +59,11 @@ struct AllocatorState {
   alloc::PoolFifo empty_pools;  // committed empty pools, oldest at head
   std::size_t max_cached_empty_pools = SmallObjectAllocator::kDefaultMaxCachedEmptyPools;
   std::size_t fail_countdown = 0;
+  // The memory limit (memory_limit.hpp). held == small blocks in use at their class size + large
+  // bytes: one add per allocation, one subtract per free. No limit is the largest size_t, so the
+  // fast path's compare `held + block > limit` needs no flag and never fires.
+  std::size_t held = 0;
+  std::size_t limit = std::numeric_limits<std::size_t>::max();
 
   std::size_t arenas_mapped = 0;
   std::size_t arenas_mapped_total = 0;
@@ -99,6 +105,7 @@ struct AllocatorState {
   void* allocate(std::size_t size, unsigned tag);
   void* take_block(alloc::PoolHeader*& head, std::size_t idx, std::size_t size, unsigned tag);
   void* allocate_rare_tag(std::size_t size, unsigned tag);
+  [[noreturn]] void over_limit(std::size_t size) const;  // throws MemoryLimitExceeded
   [[noreturn]] void injected_failure();
   // validate.cpp
   bool valid(int level) const;

@@ -14,6 +14,7 @@ using alloc::LargeHeader;
 
 void* AllocatorState::allocate_large(std::size_t size, unsigned tag) {
   if (size > LargeHeader::kMaxSize - sizeof(LargeHeader)) throw std::bad_alloc();
+  if (held + size > limit) over_limit(size);  // size < 2^48: no overflow
   void* raw = std::malloc(sizeof(LargeHeader) + size);
   if (raw == nullptr) throw std::bad_alloc();
   auto* h = static_cast<LargeHeader*>(raw);
@@ -27,6 +28,7 @@ void* AllocatorState::allocate_large(std::size_t size, unsigned tag) {
   if (tag < alloc::kNumTags) ++large_tagged[tag]; else ++large_rare;
   ++large_count;
   large_bytes += size;
+  held += size;
   ++large_count_total;
   large_bytes_total += size;
   return h->user();
@@ -43,6 +45,7 @@ void AllocatorState::deallocate_large(void* p, std::size_t size) noexcept {
   if (h->tag < alloc::kNumTags) --large_tagged[h->tag]; else --large_rare;
   --large_count;
   large_bytes -= size;
+  held -= size;
   std::free(h);
 }
 

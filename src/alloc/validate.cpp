@@ -155,6 +155,11 @@ bool AllocatorState::valid(int level) const {
     if (i > 0) PYHEAP_VALID(c.bytes_requested >= c.blocks * (class_block_size(i - 1) + 1));
   }
 
+  {
+    std::size_t small_held = 0;
+    for (std::size_t i = 0; i < kNumClasses; ++i) small_held += classes[i].blocks * class_block_size(i);
+    PYHEAP_VALID(held == small_held + large_bytes);  // what the memory limit is compared with
+  }
   PYHEAP_VALID(large_count <= large_count_total);
   PYHEAP_VALID(large_bytes <= large_bytes_total);
   PYHEAP_VALID(large_bytes >= large_count * (kMaxSmallSize + 1));

@@ -104,6 +104,18 @@ void Heap::make_immortal(Object* o) noexcept {
   o->ob_.refcnt += detail::kImmortalBase;
 }
 
+void* Heap::allocate_after_failure(std::size_t bytes, unsigned tag, bool container) {
+  try {
+    if (gc_.is_collecting()) throw;  // a finalizer's allocation: no collection inside one
+    ++emergency_collections_;
+    gc_.collect(kNumGenerations - 1);
+    return detail::AllocatorAccess::allocate_tagged(alloc_, bytes, tag);
+  } catch (...) {
+    if (container) gc_.on_container_freed();  // nothing was made after all
+    throw;
+  }
+}
+
 // Reached when a count drops to zero.
 void Heap::deallocate(Object* o) noexcept {
   if (o->ob_.flags & detail::kFlagImmortal) {

@@ -122,8 +122,14 @@ Ref<T> Heap::construct(SourceLocation site, std::size_t trailing, Args&&... args
   // As CPython's gc_alloc, a collection may run before the new object exists.
   if (ti.tracked) gc_.on_container_allocated();
   const std::size_t bytes = ti.prefix + ti.size + trailing;
-  char* block = static_cast<char*>(
-      detail::AllocatorAccess::allocate_tagged(alloc_, bytes, detail::object_tag(ti.header_offset())));
+  const unsigned tag = detail::object_tag(ti.header_offset());
+  char* block;
+  try {
+    block = static_cast<char*>(detail::AllocatorAccess::allocate_tagged(alloc_, bytes, tag));
+  } catch (const std::bad_alloc&) {
+    // Over the memory limit, or refused by the OS: the emergency collection (heap.hpp).
+    block = static_cast<char*>(allocate_after_failure(bytes, tag, ti.tracked));
+  }
   T* t;
   try {
     t = ::new (static_cast<void*>(block + ti.prefix)) T(std::forward<Args>(args)...);
