@@ -264,11 +264,14 @@ void Collector::update_and_subtract_refs(const std::vector<Object*>& set, int li
       [](Object* child, void* list_id) {
         std::uint8_t& st = state(child);
         if ((st & detail::kGcListMask) != static_cast<std::uint8_t>(reinterpret_cast<std::uintptr_t>(list_id))) return;
+        // Once per visit: a store through the word may alias the header's flags for the
+        // compiler, which would otherwise recompute the word's address after each.
+        gc::GcWord& w = word(child);
         if (!(st & detail::kGcCollecting)) {
-          word(child).refs = static_cast<std::int32_t>(child->refcount());
+          w.refs = static_cast<std::int32_t>(child->refcount());
           st |= detail::kGcCollecting;
         }
-        --word(child).refs;
+        --w.refs;
       },
       reinterpret_cast<void*>(static_cast<std::uintptr_t>(list)));
   walk_set(set, [&](Object* o) {
@@ -312,28 +315,30 @@ std::size_t Collector::move_unreachable(const std::vector<Object*>& set, std::ve
         std::uint8_t& st = state(child);
         // Not examined, or already scanned and confirmed reachable.
         if (!(st & detail::kGcCollecting)) return;
+        gc::GcWord& w = word(child);
         if (st & detail::kGcTentative) {
           auto* x = static_cast<Ctx*>(c);
-          (*x->unreachable)[word(child).index] = nullptr;
+          (*x->unreachable)[w.index] = nullptr;
           st &= static_cast<std::uint8_t>(~detail::kGcTentative);
           x->taken_back->push_back(child);
-          word(child).refs = 1;
-        } else if (word(child).refs == 0) {
-          word(child).refs = 1;
+          w.refs = 1;
+        } else if (w.refs == 0) {
+          w.refs = 1;
         }
       },
       &ctx);
   std::size_t untrackable = 0;
   auto scan = [&](Object* o) {
-    if (word(o).refs > 0) {
+    gc::GcWord& w = word(o);
+    if (w.refs > 0) {
       const TypeInfo& ti = type_of(*o);
       ti.trace(o, visit_reachable);  // may append to taken_back_
       untrackable += ti.can_untrack != nullptr;
       state(o) &= static_cast<std::uint8_t>(~detail::kGcCollecting);
-      word(o).index = static_cast<std::uint32_t>(reachable.size());
+      w.index = static_cast<std::uint32_t>(reachable.size());
       reachable.push_back(o);
     } else {
-      word(o).index = static_cast<std::uint32_t>(unreachable.size());
+      w.index = static_cast<std::uint32_t>(unreachable.size());
       unreachable.push_back(o);
       state(o) |= detail::kGcTentative;
     }

@@ -44,9 +44,14 @@ inline std::size_t object_offset(const Object* o) noexcept {
   return k;
 }
 
+// Counted in words (k is a multiple of 8, sizeof(GcWord)): the word is (k / 8 + 1) words
+// before the Object*, i.e. Object* + ~(k / 8) words, one scaled-index lea after a shift.
 inline GcWord& word(Object* o) noexcept {
   PYHEAP_ASSERT(type_of(*o).tracked);  // an untracked type has no word: these bytes are not ours
-  return *reinterpret_cast<GcWord*>(reinterpret_cast<char*>(o) - object_offset(o) - sizeof(GcWord));
+  PYHEAP_ASSERT(object_offset(o) % sizeof(GcWord) == 0);
+  std::size_t words = ObjectAccess::header(o).flags >> detail::kOffsetShift;
+  if (words == detail::kOffsetInTypeInfo) [[unlikely]] words = type_of(*o).object_offset / sizeof(GcWord);
+  return *(reinterpret_cast<GcWord*>(o) + ~static_cast<std::ptrdiff_t>(words));
 }
 
 inline std::uint8_t& state(Object* o) noexcept { return ObjectAccess::header(o).gc_state; }
