@@ -14,6 +14,13 @@
 // ratios (load that comes and goes on a shared machine hits both sides alike).
 //
 //   object_model [--ops N] [--runs R] [--harness]
+//   object_model --one KIND --ops N     N make+drops (pairs) of one KIND (container-plain,
+//                                       container-virtual, atom-plain, atom-virtual), untimed:
+//                                       for callgrind, instructions per operation being the
+//                                       difference of two run lengths over their difference.
+//
+// Built against a tree without polymorphic support (no pyheap/memory_limit.hpp), only the plain
+// types exist: that is how the plain types' costs are compared before and after (bench/README.md).
 //
 // Output: JSON lines, e.g.
 //   {"bench":"object_model","object":"container","layout":"virtual","allocated_size":48}
@@ -33,6 +40,12 @@
 #include "bench_util.hpp"
 #include "pyheap/heap.hpp"
 
+#if __has_include("pyheap/memory_limit.hpp")
+#define HAVE_POLYMORPHIC 1
+#else
+#define HAVE_POLYMORPHIC 0
+#endif
+
 namespace {
 
 using pyheap::Heap;
@@ -43,21 +56,29 @@ struct PlainContainer : Object {
   Ref<Object> a, b;
   void trace(pyheap::Tracer& t) { t(a, b); }
 };
+#if HAVE_POLYMORPHIC
 struct VirtualContainer : Object {
   virtual ~VirtualContainer() = default;
   virtual int kind() const { return 1; }
   Ref<Object> a, b;
   void trace(pyheap::Tracer& t) { t(a, b); }
 };
+#else
+using VirtualContainer = PlainContainer;
+#endif
 struct PlainAtom : Object {
   explicit PlainAtom(std::int64_t v) : value(v) {}
   std::int64_t value;
 };
+#if HAVE_POLYMORPHIC
 struct VirtualAtom : Object {
   explicit VirtualAtom(std::int64_t v) : value(v) {}
   virtual ~VirtualAtom() = default;
   std::int64_t value;
 };
+#else
+using VirtualAtom = PlainAtom;
+#endif
 
 double thread_cpu_ns() {
   timespec ts{};
@@ -197,25 +218,51 @@ void run_object(const char* object, std::size_t ops, int runs, bool harness) {
   }
 }
 
+// --one KIND: N make+drops in a fresh heap, nothing timed or printed.
+template <class T>
+void run_one_kind(std::size_t ops) {
+  Heap heap;
+  heap.gc().disable();
+  Ref<T> anchor = make_one<T>(heap, -1);
+  time_pairs<T>(heap, ops);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::size_t ops = 4'000'000;
   int runs = 7;
   bool harness = false;
+  std::string one;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--ops") && i + 1 < argc) ops = std::strtoull(argv[++i], nullptr, 10);
     else if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--harness")) harness = true;
+    else if (!std::strcmp(argv[i], "--one") && i + 1 < argc) one = argv[++i];
     else {
-      std::fprintf(stderr, "usage: object_model [--ops N] [--runs R] [--harness]\n");
+      std::fprintf(stderr, "usage: object_model [--ops N] [--runs R] [--harness] | --one KIND --ops N\n");
       return 2;
     }
+  }
+  if (!one.empty()) {
+    if (one == "container-plain") run_one_kind<PlainContainer>(ops);
+    else if (one == "atom-plain") run_one_kind<PlainAtom>(ops);
+    else if (HAVE_POLYMORPHIC && one == "container-virtual") run_one_kind<VirtualContainer>(ops);
+    else if (HAVE_POLYMORPHIC && one == "atom-virtual") run_one_kind<VirtualAtom>(ops);
+    else {
+      std::fprintf(stderr, "object_model: unknown kind '%s'\n", one.c_str());
+      return 2;
+    }
+    return 0;
   }
   if (ops < 4096 || runs < 1) {
     std::fprintf(stderr, "object_model: --ops must be at least 4096 and --runs at least 1\n");
     return 2;
   }
+#if !HAVE_POLYMORPHIC
+  std::fprintf(stderr, "object_model: this tree has no polymorphic heap types; use --one KIND-plain\n");
+  return 2;
+#endif
   run_object<PlainContainer, VirtualContainer>("container", ops, runs, harness);
   run_object<PlainAtom, VirtualAtom>("atom", ops, runs, harness);
   return 0;
