@@ -44,6 +44,7 @@ TARGETS = [
     (r'^rss after freeing all', None, 'below', 1.0),
     (r'^footprint ', 'CPython', 'smaller', 1.0),
     (r'^tracing make\+drop .*\(sites only\)', 'untraced', 'ratio', 1.3),  # issue 6
+    (r'^advise --python 1000000 objects, dump \+ read \+ advise', None, 'below', 30.0),  # issue 15
 ]
 
 
@@ -70,6 +71,9 @@ def programs(build, sizes):
                                  '--ops', '1000000'], {}))
     out.append(('cpython footprint', [CPYTHON, os.path.join(HERE, 'cpython_workloads.py'),
                                       'footprint'], {}))
+    # `pyheap advise --python` on 10^6 CPython objects (the pyheap program is built beside them).
+    out.append(('advise cpython', [CPYTHON, os.path.join(HERE, 'advise_cpython.py'), '--pyheap',
+                                   os.path.join(build, 'pyheap')], {}))
     return out
 
 

@@ -4,9 +4,10 @@
 # Does nothing (and needs no root) when everything is already there. Every header the build and
 # the tests include comes from a package listed here (../shared/tools/undeclared-deps.sh checks):
 # libgtest-dev/libgmock-dev for the tests, libcli11-dev for the command-line program,
-# nlohmann-json3-dev for the tests that parse snapshots and JSON output.
+# nlohmann-json3-dev for the tests that parse snapshots and JSON output, graphviz for the layout
+# of `pyheap run --view`'s object graphs (its `dot` program, run when a page is written).
 set -euo pipefail
-packages=(cmake g++ make pkg-config python3 libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev "$@")
+packages=(cmake g++ make pkg-config python3 libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev graphviz "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -3,7 +3,8 @@
 # and runs every test twice: a Release build (build/) and an AddressSanitizer +
 # UndefinedBehaviorSanitizer build with internal consistency checks at debug level 2
 # (build-asan/). Ends with ctest's summary of the latter. The browser tests' screenshots of the
-# reports are kept in build/artifacts/ (tour-report.png, run-report.png).
+# reports and of the viewer's pages are kept in build/artifacts/ (tour-report.png,
+# run-report.png, view-*.png).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The browser tests open HTML reports in headless Chromium, driven from node (as is the memlab

@@ -1,9 +1,12 @@
 // The pyheap command-line program.
-//   pyheap run [--echo] [--verbose] [--snapshot OUT] [--report FILE.html] FILE
+//   pyheap run [--echo] [--verbose] [--snapshot OUT] [--report FILE.html] [--view FILE.html] FILE
 //                                execute a heap script (../shared/specs/heap-script.md), and
-//                                optionally write its heap snapshot and its memory report
-//                                (pyheap/memory_report.hpp)
+//                                optionally write its heap snapshot, its memory report
+//                                (pyheap/memory_report.hpp) and its step-by-step page (tools/view/)
 //   pyheap tour [--report FILE]  the same data in pyheap and CPython, bytes side by side
+//   pyheap advise FILE | --python SCRIPT [ARGS...]
+//                                what to change to save memory, and how much each change saves
+//                                (tools/advise/advise_command.hpp); `run --advise` prints it too
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -11,11 +14,13 @@
 #include <memory>
 #include <string>
 
+#include "advise/advise_command.hpp"
 #include "pyheap/memory_report.hpp"
 
 #include "run/script_runner.hpp"
 #include "tool_paths.hpp"
 #include "tour/tour.hpp"
+#include "view/run_view.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"pyheap: Python's memory management for C++, shown event by event"};
@@ -43,6 +48,16 @@ int main(int argc, char** argv) {
   std::string run_report;
   run->add_option("--report", run_report,
                   "Write an HTML report: memory after each statement, collections, largest types, pool map");
+
+  bool run_advise = false;
+  run->add_flag("--advise", run_advise, "When the script ends, print what to change to save memory (pyheap advise)");
+
+  pyheap::tools::AdviseCommand advise_command;
+  CLI::App* advise = pyheap::tools::add_advise_command(app, advise_command);
+  std::string run_view;
+  run->add_option("--view", run_view,
+                  "Write an HTML page that steps through the script: objects, references, counts, generations, "
+                  "and each collection phase by phase (lays graphs out with Graphviz's dot)");
 
   pyheap::tour::TourOptions tour_options;
   // The CPython half of the tour is installed beside the program (tool_paths.hpp);
@@ -87,11 +102,24 @@ int main(int argc, char** argv) {
         recorder.reset();  // before the heap goes: it removes its collector callback
       };
     }
+    if (run_advise) {
+      run_options.on_finish_variables = [&](pyheap::Heap& heap, std::span<const pyheap::NamedRoot> variables) {
+        pyheap::tools::print_heap_advice(heap, variables, std::cout);
+      };
+    }
+    std::unique_ptr<pyheap::view::RunView> view;
+    if (!run_view.empty()) {
+      view = std::make_unique<pyheap::view::RunView>(run_view, "pyheap run " + script);
+      view->attach(run_options);
+    }
     int status = pyheap::script::run_script_file(script, run_options, std::cout, std::cerr);
     if (status == 0 && report_failed) status = 1;
+    std::cout.flush();
+    if (view && !view->write(script, std::cerr) && status == 0) status = 1;
     std::cout.flush();
     return status;
   }
   if (*tour) return pyheap::tour::run_tour(tour_options, std::cout, std::cerr);
+  if (*advise) return pyheap::tools::run_advise_command(advise_command, std::cout, std::cerr);
   return 2;
 }

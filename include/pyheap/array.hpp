@@ -65,6 +65,14 @@ class PYHEAP_API Array : public Object {
   std::span<const T> span() const noexcept { return {data_, size_}; }
   const T* data() const noexcept { return data_; }
 
+  // The capacity append() grows a full array of `size` items to when it needs room for n.
+  // An array's headroom is smaller than a list's: its items are unboxed, so a typed array is
+  // chosen for bulk numeric data where every spare slot is pure waste. n/16 plus 3 items (7 once
+  // the array holds 8) keeps appends amortised O(1); it is the array module's rule, so the tour's
+  // array('d') and Array<double> grow through the same capacities and differ only by headers.
+  static std::size_t grown_capacity(std::size_t size, std::size_t n) noexcept {
+    return n + (n >> 4) + (size < 8 ? 3 : 7);
+  }
   // getsizeof hook: the buffer's block.
   std::size_t owned_bytes() const noexcept;
 

@@ -24,12 +24,16 @@
 // During a collection user code (callbacks, finalizers) may allocate, drop and store references
 // and ask for collections; nested requests return 0 as CPython's do. An object freed while it sits
 // in the working list leaves a null slot there, which the later steps skip.
+//
+// A CollectionObserver (set_observer) is told what each step above found, at the step's end: the
+// figures a teaching tool draws (pyheap run --view) come from the collection that really ran.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -88,6 +92,53 @@ struct CollectionInfo {
   const GarbageSummary* garbage = nullptr;
 };
 
+// Watches the phases of every collection that runs (not the nested requests that return 0), in
+// this order, each reported once per collection at the phase's end:
+//
+//   examined      generations 0..G merged: the objects the collection examines (its input set)
+//   gc_refs       gc_refs[i] of examined[i] after the internal references were subtracted
+//                 (what is left counts references from outside the set)
+//   partitioned   the reachable survivors (gc_refs > 0 and what they reach, before they move on
+//                 and before tuples/dicts are untracked) and the unreachable set
+//   weakrefs      weak references cleared because their referent is unreachable: those that are
+//                 garbage themselves (cleared, never called), those outside it (all cleared), and
+//                 among the latter the ones whose callbacks are about to run
+//   finalizing    the unreachable objects whose finalizers are about to run (PEP 442: not yet run)
+//   resurrected   objects the finalizers made reachable again (with what they reach): they
+//                 leave the unreachable set and survive
+//   freeing       the garbage about to be broken apart (count = collected minus the weak
+//                 reference objects that died in their own callback, reported as a number)
+//   finished      collect's result
+//
+// Every phase is reported, with empty spans when there is nothing to say. The spans and the
+// objects in them are valid during the call only (a callback or finalizer may free objects
+// afterwards); the order inside a span is the collector's internal order and not promised.
+// Observers read: they must not create, drop or store references, run collections, or throw
+// (an exception is reported to the heap's unraisable hook and the collection goes on).
+//
+// Cost: one test of a pointer per phase when no observer is set. With an observer, the collector
+// builds the phases' spans in extra passes over the working sets, so a collection's results and
+// orders are the same with and without it. An implementation of the collector that frees in bulk
+// or marks in parallel keeps the contract by reporting at the same phase boundaries.
+class PYHEAP_API CollectionObserver {
+ public:
+  struct Weakrefs {
+    std::span<Object* const> in_garbage;      // weak reference objects that are garbage
+    std::span<Object* const> outside;         // live weak references to garbage, now cleared
+    std::span<Object* const> callbacks;       // those of `outside` whose callbacks will run
+  };
+
+  virtual ~CollectionObserver() = default;
+  virtual void examined(int /*generation*/, std::span<Object* const> /*objects*/) {}
+  virtual void gc_refs(std::span<Object* const> /*objects*/, std::span<const std::int32_t> /*gc_refs*/) {}
+  virtual void partitioned(std::span<Object* const> /*reachable*/, std::span<Object* const> /*unreachable*/) {}
+  virtual void weakrefs(const Weakrefs& /*cleared*/) {}
+  virtual void finalizing(std::span<Object* const> /*objects*/) {}
+  virtual void resurrected(std::span<Object* const> /*objects*/) {}
+  virtual void freeing(std::span<Object* const> /*garbage*/, std::size_t /*weakrefs_freed_by_callbacks*/) {}
+  virtual void finished(std::size_t /*collected*/) {}
+};
+
 class PYHEAP_API Collector {
  public:
   using Callback = std::function<void(GcPhase, const CollectionInfo&)>;
@@ -120,6 +171,10 @@ class PYHEAP_API Collector {
   void remove_callback(int id);
 
   std::array<GenerationStats, kNumGenerations> stats() const noexcept { return stats_; }
+
+  // At most one observer; null removes it. The observer must outlive its registration.
+  void set_observer(CollectionObserver* observer) noexcept { observer_ = observer; }
+  CollectionObserver* observer() const noexcept { return observer_; }
 
   // Introspection, as the gc module's functions of the same names. generation -1: all of 0..2.
   std::vector<Ref<Object>> get_objects(int generation = -1) const;
@@ -168,6 +223,11 @@ class PYHEAP_API Collector {
   void append_list(int from, int to);
   void untrack_survivors(std::vector<Object*>& young, int generation) noexcept;
   std::size_t live_size(int list) const noexcept { return lists_[list].size() - holes_[list]; }
+  template <class Report>
+  void observe(const char* phase, Report&& report) noexcept;
+  void observe_weakrefs();
+  void observe_finalizing();
+  void observe_freeing(std::size_t weakrefs_freed);
 
   Heap& heap_;
   std::array<std::vector<Object*>, kNumLists> lists_;
@@ -190,6 +250,9 @@ class PYHEAP_API Collector {
   std::vector<Ref<Object>> garbage_;
   // Set while a collection with callbacks runs: the garbage is tallied here before it is freed.
   detail::GarbageSummaryBuilder* summary_ = nullptr;
+  CollectionObserver* observer_ = nullptr;
+  // The observer's view of the weak references to garbage (observe_weakrefs).
+  std::vector<Object*> observed_in_garbage_, observed_outside_;
 };
 
 }  // namespace pyheap

@@ -95,6 +95,9 @@ class PYHEAP_API Dict : public Object {
   const_iterator end() const noexcept;
   // Index slots of the current table (0 before the first insertion).
   std::size_t table_slots() const noexcept;
+  // The bytes of the table a dict owns after n insertions of distinct keys into an empty dict
+  // (what a rebuild into a fresh dict gives): the growth rule above, for the advisor's estimates.
+  static std::size_t owned_bytes_after_inserts(std::size_t n) noexcept;
 
   // Python's hash for Int and Float (hash(1) == hash(1.0) == 1, hash(-1) == -2), the Str's own
   // hash, and the address for anything else.

@@ -12,6 +12,11 @@
 // every other object "object" named by its type (and label); self_size is getsizeof. Edges keep
 // their kind: "element" (index), "property" and "internal" (name), "weak". Node ids are
 // 2 * index + 1, so the root is id 1, as in V8's files.
+//
+// After V8's arrays comes a "pyheap" section (ignored by V8's readers) with what the advisor needs
+// (advise.hpp): per node its Role, length, allocated slots, layout facts, allocation site and
+// references from outside; ObjectGraph::read reads the file back. docs/design.md, "The advisor",
+// describes it; the CPython dumper (tools/advise/pyheap_advise.py) writes the same format.
 #pragma once
 
 #include <iosfwd>
@@ -23,8 +28,10 @@ namespace pyheap {
 
 class Heap;
 class HeapGraph;
+class ObjectGraph;
 
 PYHEAP_API void write_heap_snapshot(const HeapGraph& graph, std::ostream& out);
+PYHEAP_API void write_heap_snapshot(const ObjectGraph& graph, std::ostream& out);
 // Throws std::runtime_error if the file cannot be written.
 PYHEAP_API void write_heap_snapshot_file(const HeapGraph& graph, const std::string& path);
 // Every live object of the heap and its references, written as above (one graph capture).

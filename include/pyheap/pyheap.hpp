@@ -36,7 +36,9 @@
 #include "pyheap/growth.hpp"
 #include "pyheap/heap_graph.hpp"
 #include "pyheap/heap_snapshot.hpp"
+#include "pyheap/object_graph.hpp"
 #include "pyheap/why_alive.hpp"
+#include "pyheap/advise.hpp"
 // the memory report
 #include "pyheap/memory_recording.hpp"
 #include "pyheap/memory_report.hpp"

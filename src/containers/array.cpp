@@ -30,19 +30,10 @@ void Array<T>::set(std::size_t i, T value) {
   data_[i] = value;
 }
 
-namespace {
-// An array's headroom is smaller than a list's: its items are unboxed, so a typed array is
-// chosen for bulk numeric data where every spare slot is pure waste. n/16 plus 3 items (7 once
-// the array holds 8) keeps appends amortised O(1); it is the array module's rule, so the tour's
-// array('d') and Array<double> grow through the same capacities and differ only by their headers.
-std::size_t array_grown_capacity(std::size_t size, std::size_t n) noexcept {
-  return n + (n >> 4) + (size < 8 ? 3 : 7);
-}
-}  // namespace
 
 template <class T>
 void Array<T>::append(T value) {
-  if (size_ == capacity_) reallocate(array_grown_capacity(size_, std::size_t{size_} + 1));
+  if (size_ == capacity_) reallocate(grown_capacity(size_, std::size_t{size_} + 1));
   data_[size_++] = value;
 }
 

@@ -316,6 +316,17 @@ bool Dict::gc_can_untrack(int pass) const noexcept {
   return true;
 }
 
+std::size_t Dict::owned_bytes_after_inserts(std::size_t n) noexcept {
+  if (n == 0) return 0;
+  // Replays set()'s growth: a full table rebuilds to the smallest power of two >= 3 * size.
+  unsigned log2 = kMinLog2;
+  while (Table::usable_for(log2) < n) {
+    const std::size_t min_slots = std::max<std::size_t>(Table::usable_for(log2) * 3, 8);
+    while ((std::size_t{1} << log2) < min_slots) ++log2;
+  }
+  return SmallObjectAllocator::block_size_for(Table::bytes_for(log2));
+}
+
 std::size_t Dict::owned_bytes() const noexcept {
   return table_ ? SmallObjectAllocator::block_size_for(Table::bytes_for(table_->log2)) : 0;
 }

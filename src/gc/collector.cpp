@@ -389,7 +389,16 @@ std::size_t Collector::collect_main(int generation) {
   const int old = generation + 1 < kNumGenerations ? generation + 1 : generation;
 
   if constexpr (kDebugLevel >= 1) check_heap_boundaries(heap_, young);
+  if (observer_) [[unlikely]]
+    observe("examined", [&] { observer_->examined(generation, young); });
   update_and_subtract_refs(young, generation);
+  if (observer_) [[unlikely]] {
+    observe("gc_refs", [&] {
+      std::vector<std::int32_t> refs(young.size());
+      for (std::size_t i = 0; i < young.size(); ++i) refs[i] = word(young[i]).refs;
+      observer_->gc_refs(young, refs);
+    });
+  }
   auto& unreachable = lists_[kUnreachable];
   PYHEAP_ASSERT(unreachable.empty());
   reachable_.clear();
@@ -403,6 +412,8 @@ std::size_t Collector::collect_main(int generation) {
       PYHEAP_ASSERT(word(young[i]).index == i && ObjectAccess::header(young[i]).gc_state == generation);
   }
   for (std::size_t i = 0; i < unreachable.size(); ++i) set_list(unreachable[i], kUnreachable, i);
+  if (observer_) [[unlikely]]
+    observe("partitioned", [&] { observer_->partitioned(young, unreachable); });
   if (untrackable != 0) untrack_survivors(young, generation);
 
   // Survivors move on to the next generation.
@@ -420,15 +431,20 @@ std::size_t Collector::collect_main(int generation) {
     long_lived_total_ = young.size();
   }
 
-  std::size_t n = handle_weakrefs(old);
+  const std::size_t weakrefs_freed = handle_weakrefs(old);
+  if (observer_) [[unlikely]] observe_finalizing();
   finalize_garbage();
   handle_resurrected(old);
+  std::size_t n = weakrefs_freed;
   for (Object* o : unreachable) {
     if (o == nullptr) continue;
     ++n;
     tally_garbage(o);  // before delete_garbage frees it
   }
+  if (observer_) [[unlikely]] observe_freeing(weakrefs_freed);
   delete_garbage(old);
+  if (observer_) [[unlikely]]
+    observe("finished", [&] { observer_->finished(n); });
   return n;
 }
 
@@ -436,6 +452,7 @@ std::size_t Collector::collect_main(int generation) {
 // them; callbacks run only for weak reference objects outside the garbage.
 std::size_t Collector::handle_weakrefs(int old) {
   auto& unreachable = lists_[kUnreachable];
+  if (observer_) [[unlikely]] observe_weakrefs();  // before they are cleared
   for (Object* o : unreachable) {
     if (o && type_of(*o).is_weakref) {
       auto* wr = static_cast<WeakReference*>(o);
@@ -450,6 +467,14 @@ std::size_t Collector::handle_weakrefs(int old) {
         return list_of(wr) == kUnreachable;
       });
     }
+  }
+  if (observer_) [[unlikely]] {
+    observe("weakrefs", [&] {
+      std::vector<Object*> callbacks(to_call.begin(), to_call.end());
+      observer_->weakrefs({observed_in_garbage_, observed_outside_, callbacks});
+    });
+    observed_in_garbage_.clear();
+    observed_outside_.clear();
   }
   std::size_t freed = 0;
   for (WeakReference* wr : to_call) {
@@ -498,6 +523,8 @@ void Collector::handle_resurrected(int old) {
   reachable_.clear();
   still_.clear();
   move_unreachable(unreachable, reachable_, still_);
+  if (observer_) [[unlikely]]
+    observe("resurrected", [&] { observer_->resurrected(reachable_); });
   unreachable.swap(still_);
   still_.clear();
   for (std::size_t i = 0; i < unreachable.size(); ++i) set_list(unreachable[i], kUnreachable, i);
@@ -529,6 +556,54 @@ void Collector::delete_garbage(int old) {
     if (unreachable[i] == o) move_to(o, old);  // still alive: held by something else now
   }
   unreachable.clear();
+}
+
+// ---- the observer --------------------------------------------------------------------------------
+// Everything here runs only when an observer is set, in passes of its own over the working sets,
+// so that the phases themselves stay as they are (and cost one pointer test each without one).
+
+template <class Report>
+void Collector::observe(const char* phase, Report&& report) noexcept {
+  try {
+    report();
+  } catch (...) {
+    heap_.report_unraisable(std::current_exception(), std::string("collection observer (") + phase + ")", nullptr);
+  }
+}
+
+// Which weak references handle_weakrefs is about to clear: the weak reference objects in the
+// garbage that still point somewhere, and the live ones (outside the garbage) pointing into it.
+void Collector::observe_weakrefs() {
+  observed_in_garbage_.clear();
+  observed_outside_.clear();
+  observe("weakrefs", [&] {
+    for (Object* o : lists_[kUnreachable]) {
+      if (!o) continue;
+      if (type_of(*o).is_weakref && static_cast<WeakReference*>(o)->referent_) observed_in_garbage_.push_back(o);
+      if (!o->has_weakrefs()) continue;
+      const auto head = heap_.weak_heads_.find(o);
+      for (WeakReference* wr = head == heap_.weak_heads_.end() ? nullptr : head->second; wr; wr = wr->next_)
+        if (list_of(wr) != kUnreachable) observed_outside_.push_back(wr);
+    }
+  });
+}
+
+void Collector::observe_finalizing() {
+  observe("finalizing", [&] {
+    std::vector<Object*> to_finalize;
+    for (Object* o : lists_[kUnreachable])
+      if (o && type_of(*o).finalize && !o->is_finalized()) to_finalize.push_back(o);
+    observer_->finalizing(to_finalize);
+  });
+}
+
+void Collector::observe_freeing(std::size_t weakrefs_freed) {
+  observe("freeing", [&] {
+    std::vector<Object*> garbage;
+    for (Object* o : lists_[kUnreachable])
+      if (o) garbage.push_back(o);
+    observer_->freeing(garbage, weakrefs_freed);
+  });
 }
 
 // ---- generations, callbacks, introspection ------------------------------------------------------

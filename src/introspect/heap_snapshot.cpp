@@ -1,12 +1,14 @@
-// The .heapsnapshot writer: a strings table built while the nodes and edges are numbered.
+// The .heapsnapshot writer: V8's node and edge arrays, then the "pyheap" section, from an ObjectGraph.
 #include "pyheap/heap_snapshot.hpp"
 
 #include <fstream>
 #include <ostream>
 #include <stdexcept>
-#include <unordered_map>
+#include <vector>
 
+#include "introspect/json_text.hpp"
 #include "pyheap/heap_graph.hpp"
+#include "pyheap/object_graph.hpp"
 
 namespace pyheap {
 
@@ -25,50 +27,14 @@ constexpr const char* kMeta = R"({"node_fields":["type","name","id","self_size",
     R"("sample_fields":["timestamp_us","last_assigned_id"],)"
     R"("location_fields":["object_index","script_id","line","column"]})";
 
-class Strings {
- public:
-  std::size_t id(const std::string& s) {
-    auto [it, fresh] = ids_.emplace(s, list_.size());
-    if (fresh) list_.push_back(&it->first);
-    return it->second;
+int node_type(Role r) {
+  switch (r) {
+    case Role::Synthetic: return kSynthetic;
+    case Role::Str: return kString;
+    case Role::Int:
+    case Role::Float: return kNumber;
+    default: return kObject;
   }
-  const std::vector<const std::string*>& list() const { return list_; }
-
- private:
-  std::unordered_map<std::string, std::size_t> ids_;
-  std::vector<const std::string*> list_;
-};
-
-void write_json_string(std::ostream& out, const std::string& s) {
-  static const char* hex = "0123456789abcdef";
-  out << '"';
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out << "\\\""; break;
-      case '\\': out << "\\\\"; break;
-      case '\n': out << "\\n"; break;
-      case '\r': out << "\\r"; break;
-      case '\t': out << "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out << "\\u00" << hex[c >> 4] << hex[c & 15];
-        } else {
-          out << ch;  // UTF-8 passes through: Str holds only valid UTF-8
-        }
-    }
-  }
-  out << '"';
-}
-
-int node_type(HeapGraph::NodeKind k) {
-  switch (k) {
-    case HeapGraph::NodeKind::Synthetic: return kSynthetic;
-    case HeapGraph::NodeKind::String: return kString;
-    case HeapGraph::NodeKind::Number: return kNumber;
-    case HeapGraph::NodeKind::Object: return kObject;
-  }
-  return kHidden;
 }
 
 int edge_type(EdgeKind k) {
@@ -80,34 +46,63 @@ int edge_type(EdgeKind k) {
   }
   return kInternal;
 }
+
+void write_json_strings(std::ostream& out, const std::vector<std::string>& list) {
+  out << '[';
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (i) out << ",\n";
+    write_json_string(out, list[i]);
+  }
+  out << ']';
+}
+
+// The "pyheap" section: what the advisor reads beyond V8's fields (docs/design.md, "The advisor").
+void write_pyheap_section(const ObjectGraph& graph, std::ostream& out) {
+  out << "\"pyheap\":{\"version\":1,\"runtime\":\"pyheap\",\"node_fields\":[\"type\",\"length\",\"capacity\",\"aux\",\"aux2\",\"site\",\"external\"],\n\"types\":[";
+  const auto& types = graph.types();
+  for (std::size_t i = 0; i < types.size(); ++i) {
+    out << (i ? ",\n" : "") << "{\"name\":";
+    write_json_string(out, types[i].name);
+    out << ",\"module\":";
+    write_json_string(out, types[i].module);
+    out << ",\"role\":\"" << role_name(types[i].role) << "\"}";
+  }
+  out << "],\n\"sites\":";
+  write_json_strings(out, graph.sites());
+  out << ",\n\"nodes\":[";
+  const auto& nodes = graph.nodes();
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const auto& n = nodes[i];
+    out << (i ? ",\n" : "") << n.type << ',' << n.length << ',' << n.capacity << ',' << n.aux << ',' << n.aux2 << ','
+        << n.site << ',' << n.external;
+  }
+  out << "]}";
+}
 }  // namespace
 
-void write_heap_snapshot(const HeapGraph& graph, std::ostream& out) {
-  Strings strings;
+void write_heap_snapshot(const ObjectGraph& graph, std::ostream& out) {
   const auto& nodes = graph.nodes();
   const auto& edges = graph.edges();
   out << "{\"snapshot\":{\"meta\":" << kMeta << ",\"node_count\":" << nodes.size()
       << ",\"edge_count\":" << edges.size() << ",\"trace_function_count\":0},\n\"nodes\":[";
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const auto& n = nodes[i];
-    out << (i ? ",\n" : "") << node_type(n.kind) << ',' << strings.id(n.name) << ',' << 2 * i + 1 << ','
-        << n.self_size << ',' << n.edge_count << ",0,0";
+    out << (i ? ",\n" : "") << node_type(graph.types()[n.type].role) << ',' << n.name << ',' << 2 * i + 1 << ','
+        << n.bytes << ',' << n.edge_count << ",0,0";
   }
   out << "],\n\"edges\":[";
   for (std::size_t i = 0; i < edges.size(); ++i) {
     const auto& e = edges[i];
-    out << (i ? ",\n" : "") << edge_type(e.kind) << ','
-        << (e.kind == EdgeKind::Element ? e.index : strings.id(e.name)) << ','
-        << std::size_t{e.to} * kNodeFields;
+    out << (i ? ",\n" : "") << edge_type(e.kind) << ',' << e.name << ',' << std::size_t{e.to} * kNodeFields;
   }
-  out << "],\n\"trace_function_infos\":[],\"trace_tree\":[],\"samples\":[],\"locations\":[],\n\"strings\":[";
-  const auto& list = strings.list();
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    if (i) out << ",\n";
-    write_json_string(out, *list[i]);
-  }
-  out << "]}\n";
+  out << "],\n\"trace_function_infos\":[],\"trace_tree\":[],\"samples\":[],\"locations\":[],\n\"strings\":";
+  write_json_strings(out, graph.strings());
+  out << ",\n";
+  write_pyheap_section(graph, out);
+  out << "}\n";
 }
+
+void write_heap_snapshot(const HeapGraph& graph, std::ostream& out) { write_heap_snapshot(ObjectGraph::from(graph), out); }
 
 void write_heap_snapshot_file(const HeapGraph& graph, const std::string& path) {
   std::ofstream f(path, std::ios::binary);

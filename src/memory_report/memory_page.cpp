@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "memory_report/recording.hpp"
+#include "pyheap/advise.hpp"
 #include "pyheap/memory_report.hpp"
 #include "report/bar_chart.hpp"
 #include "report/grid_map.hpp"
@@ -190,6 +191,45 @@ void largest_types(const MemoryRecording& rec, report::Document& doc) {
   doc.table(t);
 }
 
+// pyheap advise on the heap as it is when the page is written (the end of a `pyheap run`).
+void advice(const Advice& a, report::Document& doc) {
+  doc.heading("What to change");
+  doc.paragraph("pyheap advise, on the heap as it is now (" + format_number(static_cast<double>(a.objects)) +
+                " objects, " + format_bytes(static_cast<double>(a.heap_bytes)) +
+                "): each estimate is computed from these objects and the containers' size rules. "
+                "The last finding, the objects that retain the most, is always shown.");
+  report::BarChart chart;
+  chart.id = "advice-savings";
+  chart.title = "Bytes each change would save";
+  chart.value_label = "bytes saved";
+  chart.format = format_bytes;
+  chart.ticks = report::nice_byte_ticks;
+  report::BarSeries s{"estimated saving", {}};
+  report::TableData t;
+  t.header = {"#", "finding", "change (pyheap / C++)", "change (Python)", "saves", "share of the heap", "where"};
+  t.numeric_columns = {0, 4, 5};
+  for (std::size_t i = 0; i < a.findings.size(); ++i) {
+    const Finding& f = a.findings[i];
+    std::string where;
+    for (const auto& o : f.origins) {
+      if (!where.empty()) where += "; ";
+      where += o.where + " (" + format_number(static_cast<double>(o.count)) + ")";
+    }
+    std::string kind = "#";  // built by appending: GCC 12's -Wrestrict misfires on "#" + string
+    kind += std::to_string(i + 1);
+    kind += ' ';
+    kind += finding_kind_name(f.kind);
+    chart.categories.push_back(kind);
+    s.values.push_back(static_cast<double>(f.saving));
+    t.rows.push_back({std::to_string(i + 1), f.title, f.change_cpp, f.change_python,
+                      format_bytes(static_cast<double>(f.saving)), format_number(std::round(f.share * 1000) / 10) + "%", where});
+  }
+  chart.series.push_back(std::move(s));
+  chart.width = std::max(760.0, 140.0 * static_cast<double>(chart.categories.size()));
+  doc.figure(report::render_bar_chart(chart), "Estimated bytes freed by each change; hover a bar for its value.");
+  doc.table(t);
+}
+
 void pool_map(const MemoryRecording& rec, report::Document& doc) {
   doc.heading(detail_heading(rec, "Arenas and pools"));
   note_detail_sample(rec, doc);
@@ -256,6 +296,7 @@ std::string MemoryRecorder::html(const std::string& title) const {
   memory_over_time(rec, doc);
   collections(rec, doc);
   largest_types(rec, doc);
+  advice(advise(heap_), doc);
   pool_map(rec, doc);
   return doc.html();
 }

@@ -8,10 +8,9 @@
 // full-page screenshot first when the page loaded, so a failure can be looked at.
 // Chromium is Debian's (/usr/bin/chromium, or $CHROMIUM), driven by playwright-core, which
 // downloads no browser of its own.
-import { chromium } from 'playwright-core';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { openPage } from './open_page.mjs';
 
 function usage(message) {
   console.error(`check_page.mjs: ${message}\nusage: node check_page.mjs PAGE.html SCREENSHOT.png [SELECTOR=MIN_COUNT ...]`);
@@ -28,30 +27,8 @@ const selectors = expectations.map((e) => {
   return { selector: e.slice(0, at), min };
 });
 
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
-if (!existsSync(executablePath)) usage(`Chromium not found at ${executablePath} (apt-get install chromium, or set CHROMIUM)`);
-
-const problems = [];
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync'],
-});
+const { browser, page, problems } = await openPage(page_path).catch((e) => usage(e.message));
 try {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => {
-    const url = r.url();
-    if (!url.startsWith('file:') && !url.startsWith('data:')) problems.push(`network request: ${url}`);
-  });
-  page.on('requestfailed', (r) => problems.push(`failed request: ${r.url()}`));
-
-  const url = pathToFileURL(resolve(page_path)).href;
-  const response = await page.goto(url, { waitUntil: 'load' });
-  if (!response || !response.ok()) problems.push(`could not load ${url}`);
-
   mkdirSync(dirname(resolve(screenshot_path)), { recursive: true });
   await page.screenshot({ path: screenshot_path, fullPage: true });
 

@@ -37,6 +37,7 @@ class Node : public Object {
   }
 
   Ref<Object>& field(int k) { return fields_[static_cast<std::size_t>(k)]; }
+  const Ref<Object>& field(int k) const { return fields_[static_cast<std::size_t>(k)]; }
   const std::string& label() const noexcept { return label_; }
 
  protected:

@@ -133,19 +133,23 @@ class Runner final : public Events {
     if (op == "live") return stmt_live(t);
     if (op == "say") return stmt_say(t);
     if (op == "stats") return stmt_stats(t);
+    if (op == "refs") return stmt_refs(t);
     if (op == "why") return stmt_why(t);
     if (op == "growth") return stmt_growth(t);
     if (op == "snapshot") return stmt_snapshot(t);
     throw ScriptError("unknown statement '" + std::string(op) + "'");
   }
 
-  // The heap's object graph, with the variables as named roots (sorted, so output is stable).
-  HeapGraph capture_graph() const {
+  // The variables as named roots (sorted, so output is stable).
+  std::vector<NamedRoot> variables() const {
     std::vector<NamedRoot> roots;
     for (const auto& [name, ref] : vars_) roots.push_back(NamedRoot{name, ref.get()});
     std::sort(roots.begin(), roots.end(), [](const NamedRoot& a, const NamedRoot& b) { return a.name < b.name; });
-    return HeapGraph::capture(heap_, roots, "(script variables)");
+    return roots;
   }
+
+  // The heap's object graph, with the variables as named roots.
+  HeapGraph capture_graph() const { return HeapGraph::capture(heap_, variables(), "(script variables)"); }
 
   // `--snapshot FILE`: the heap as the script leaves it, before teardown.
   void write_snapshot(const std::string& path) const { write_heap_snapshot_file(capture_graph(), path); }
@@ -353,6 +357,21 @@ class Runner final : public Events {
          << " requested, " << s.arenas_mapped << " arena(s) mapped\n";
   }
 
+  // Extension: `refs` prints "| refs LABEL=COUNT ..." for every live node and weak reference
+  // object, by label: their reference counts as the heap holds them (the viewer's test compares
+  // its drawing with them).
+  void stmt_refs(const std::vector<std::string_view>& t) {
+    arity(t, 1, 1, "refs");
+    std::map<std::string_view, std::size_t> counts;
+    heap_.for_each_object([&](const Object& o) {
+      if (is_node(&o)) counts[static_cast<const Node&>(o).label()] = o.refcount();
+      else if (is_weak(&o)) counts[static_cast<const LabelledWeak&>(o).label()] = o.refcount();
+    });
+    out_ << "| refs";
+    for (const auto& [label, n] : counts) out_ << ' ' << label << '=' << n;
+    out_ << '\n';
+  }
+
   // Extension: `why LABEL` prints the shortest chain of references from a root (a variable,
   // else a C++ reference) to the live node or weak reference labelled LABEL.
   void stmt_why(const std::vector<std::string_view>& t) {
@@ -414,7 +433,24 @@ class Runner final : public Events {
 
 int run_script(std::string_view text, const std::string& filename, const RunOptions& options, std::ostream& out,
                std::ostream& err) {
-  Runner runner(options, out);
+  // on_statement gets each statement's output: the runner prints into `captured`, and each
+  // statement's text moves on to `out` once it ran.
+  std::ostringstream captured;
+  struct Uncaptured {  // what a statement printed before an exception left run_script
+    std::ostringstream& captured;
+    std::ostream& out;
+    ~Uncaptured() { out << captured.str(); }
+  } uncaptured{captured, out};
+  Runner runner(options, options.on_statement ? captured : out);
+  auto statement_done = [&](std::size_t line_no, std::string_view line, std::string_view error) {
+    if (options.after_statement) options.after_statement(runner.heap(), line_no, line);
+    if (!options.on_statement) return;
+    const std::string printed = captured.str();
+    captured.str({});
+    out << printed;
+    const auto vars = runner.variables();
+    options.on_statement(runner.heap(), StatementRecord{line_no, line, printed, error, vars});
+  };
   if (options.on_start) options.on_start(runner.heap());
   // on_finish runs on every way out, before the runner (and its heap) goes.
   struct Finish {
@@ -422,12 +458,13 @@ int run_script(std::string_view text, const std::string& filename, const RunOpti
     Runner& runner;
     ~Finish() {
       if (options.on_finish) options.on_finish(runner.heap());
+      if (options.on_finish_variables) options.on_finish_variables(runner.heap(), runner.variables());
     }
   } finish{options, runner};
   std::size_t line_no = 0, pos = 0;
   std::string_view line;
   auto fail = [&](const char* what) {
-    if (options.after_statement) options.after_statement(runner.heap(), line_no, line);
+    statement_done(line_no, line, what);
     out.flush();
     err << filename << ':' << line_no << ": error: " << what << '\n';
     return 2;
@@ -449,7 +486,7 @@ int run_script(std::string_view text, const std::string& filename, const RunOpti
       // statement had no effect beyond what its collection did.
       return fail(e.what());
     }
-    if (options.after_statement) options.after_statement(runner.heap(), line_no, line);
+    statement_done(line_no, line, {});
     if (std::string u = runner.take_unraisable(); !u.empty()) err << u;
   }
   if (!options.snapshot.empty()) {

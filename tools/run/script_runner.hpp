@@ -8,14 +8,29 @@
 #include <cstddef>
 #include <functional>
 #include <iosfwd>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+
+#include "pyheap/heap_graph.hpp"
 
 namespace pyheap {
 class Heap;
+class Object;
 }
 
 namespace pyheap::script {
+
+// One statement as it ran, for observers that show a run step by step (`--view`).
+struct StatementRecord {
+  std::size_t line = 0;
+  std::string_view statement;  // the source line as written (comments included)
+  std::string_view output;     // what the statement printed (its event lines, in order)
+  std::string_view error;      // why the script stopped here, or empty
+  // The variables (the script's roots) after the statement, by name.
+  std::span<const NamedRoot> variables;
+};
 
 struct RunOptions {
   bool echo = false;  // print "> statement" before each statement's events
@@ -27,6 +42,12 @@ struct RunOptions {
   std::function<void(Heap&)> on_start;
   std::function<void(Heap&, std::size_t line, std::string_view statement)> after_statement;
   std::function<void(Heap&)> on_finish;
+  // After on_finish, with the script's variables as named roots (what `--advise` names them by,
+  // as snapshots and `why` do; HeapGraph::capture's group "(script variables)").
+  std::function<void(Heap&, std::span<const NamedRoot> variables)> on_finish_variables;
+  // After each statement (with after_statement), with what it printed and the variables. When
+  // set, a statement's output is collected and written out after it ran, in one piece.
+  std::function<void(Heap&, const StatementRecord&)> on_statement;
   // After each collection, print what its garbage was, as '#' comment lines (so the output
   // differs from the spec's only by lines a reader of events can skip).
   bool verbose = false;

@@ -1,0 +1,168 @@
+// Finding 4: equal strings stored as separate objects (interning keeps one), and equal tuples
+// stored as separate objects (immutable: one can be shared).
+#include <algorithm>
+#include <map>
+#include <tuple>
+#include <unordered_map>
+
+#include "introspect/advise_context.hpp"
+
+namespace pyheap::advise_detail {
+
+namespace {
+// Which copy stays: one held from outside (it cannot go anyway), an interned one, else the first.
+template <class Group>
+std::vector<std::uint32_t> removable_copies(const Context& c, const Group& members, bool& canonical_interned) {
+  const auto& nodes = c.g.nodes();
+  std::size_t keep = 0;
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const auto v = members[i];
+    if (c.role(v) == Role::Str && nodes[v].aux2 == 1) {
+      keep = i;
+      canonical_interned = true;
+      break;
+    }
+    if (c.is_root(v) && !c.is_root(members[keep])) keep = i;
+  }
+  std::vector<std::uint32_t> out;
+  for (std::size_t i = 0; i < members.size(); ++i)
+    if (i != keep && !c.is_root(members[i])) out.push_back(members[i]);
+  return out;
+}
+}  // namespace
+
+void find_duplicate_strings(Context& c, std::vector<Finding>& out) {
+  const auto& nodes = c.g.nodes();
+  // Same text: same name (texts up to 1000 bytes are names), hash, length and size.
+  std::map<std::tuple<std::uint32_t, std::int64_t, std::uint64_t, std::uint64_t>, std::vector<std::uint32_t>> groups;
+  for (std::uint32_t v = 0; v < nodes.size(); ++v)
+    if (c.role(v) == Role::Str && !c.is_garbage(v)) groups[{nodes[v].name, nodes[v].aux, nodes[v].length, nodes[v].bytes}].push_back(v);
+  std::vector<std::uint32_t> removed, texts;
+  std::size_t distinct = 0, new_interned = 0;
+  std::vector<std::pair<std::size_t, std::uint32_t>> examples;  // copies, a member
+  for (const auto& [key, members] : groups) {
+    if (members.size() < 2) continue;
+    bool interned = false;
+    const auto copies = removable_copies(c, members, interned);
+    if (copies.empty()) continue;
+    ++distinct;
+    new_interned += interned ? 0 : 1;
+    removed.insert(removed.end(), copies.begin(), copies.end());
+    examples.emplace_back(copies.size(), members.front());
+  }
+  if (removed.empty()) return;
+  const std::uint64_t now = c.freed_bytes(removed, {});
+  const std::uint64_t cost = c.rules.intern_table_growth(new_interned);
+  if (now <= cost) return;
+  std::sort(examples.begin(), examples.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string sample;
+  for (std::size_t i = 0; i < examples.size() && i < 3; ++i)
+    sample += (i ? ", " : "") + c.display(examples[i].second) + " x" + count_text(examples[i].first + 1);
+  Finding f;
+  f.kind = FindingKind::InternStrings;
+  f.type_name = "str";
+  f.count = removed.size();
+  f.bytes = now;
+  f.saving = now - cost;
+  f.title = count_text(removed.size()) + " extra copies of " + count_text(distinct) + " strings (" + sample + ")";
+  f.change_python = "intern them where they are made: sys.intern(text), or map each text to one shared copy";
+  f.change_cpp = "Str::intern(heap, text) instead of Str::make(heap, text) where they are made";
+  f.estimate = count_text(removed.size()) + " copies, " + bytes_text(now) + (cost ? ", less " + bytes_text(cost) + " of intern table" : "");
+  if (!c.worth_reporting(f)) return;
+  c.add_origins(f, removed);
+  out.push_back(std::move(f));
+}
+
+void find_duplicate_tuples(Context& c, std::vector<Finding>& out) {
+  const auto& nodes = c.g.nodes();
+  const auto n = static_cast<std::uint32_t>(nodes.size());
+  // Value identity, bottom up: strings by text, numbers by type and value, tuples by their items'
+  // values, anything else by identity (its node).
+  constexpr std::uint32_t kUnset = kNone;
+  std::vector<std::uint32_t> value(n, kUnset);
+  std::map<std::vector<std::uint64_t>, std::uint32_t> ids;
+  auto intern = [&](std::vector<std::uint64_t> key) {
+    auto [it, fresh] = ids.emplace(std::move(key), static_cast<std::uint32_t>(ids.size()) + n);
+    return it->second;
+  };
+  auto leaf = [&](std::uint32_t v) -> std::uint32_t {
+    const auto& node = nodes[v];
+    switch (c.role(v)) {
+      case Role::Str: return intern({1, node.name, static_cast<std::uint64_t>(node.aux), node.length, node.bytes});
+      case Role::Int:
+      case Role::Float: return intern({2, node.type, node.name});
+      default: return v;  // identity
+    }
+  };
+  std::vector<std::uint32_t> stack;
+  for (std::uint32_t t = 0; t < n; ++t) {
+    if (c.role(t) != Role::Tuple || value[t] != kUnset) continue;
+    stack.push_back(t);
+    while (!stack.empty()) {
+      const std::uint32_t v = stack.back();
+      bool ready = true;
+      for (const auto& e : c.g.edges_of(v)) {
+        if (c.role(e.to) == Role::Tuple && value[e.to] == kUnset && e.to != v) {
+          stack.push_back(e.to);
+          ready = false;
+        }
+      }
+      if (!ready) {
+        if (stack.size() > n) return;  // a tuple containing itself: not a value
+        continue;
+      }
+      stack.pop_back();
+      if (value[v] != kUnset) continue;
+      std::vector<std::uint64_t> key{3};
+      for (const auto& e : c.g.edges_of(v)) key.push_back(c.role(e.to) == Role::Tuple ? value[e.to] : leaf(e.to));
+      value[v] = intern(std::move(key));
+    }
+  }
+  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> groups;
+  for (std::uint32_t v = 0; v < n; ++v)
+    if (c.role(v) == Role::Tuple && nodes[v].length > 0 && !c.is_garbage(v)) groups[value[v]].push_back(v);
+  std::vector<std::uint32_t> removed;
+  std::size_t distinct = 0;
+  std::uint64_t example_count = 0;
+  std::uint32_t example = kNone;
+  for (auto& [id, members] : groups) {
+    if (members.size() < 2) continue;
+    bool unused = false;
+    const auto copies = removable_copies(c, members, unused);
+    if (copies.empty()) continue;
+    ++distinct;
+    removed.insert(removed.end(), copies.begin(), copies.end());
+    if (copies.size() > example_count || (copies.size() == example_count && members.front() < example)) {
+      example_count = copies.size();
+      example = members.front();
+    }
+  }
+  if (removed.empty()) return;
+  std::sort(removed.begin(), removed.end());
+  std::size_t freed_objects = 0;
+  const std::uint64_t now = c.freed_bytes(removed, {}, &freed_objects);
+  Finding f;
+  f.kind = FindingKind::ShareTuples;
+  f.type_name = "tuple";
+  f.count = removed.size();
+  f.bytes = now;
+  f.saving = now;
+  std::string items;
+  for (const auto& e : c.g.edges_of(example)) {
+    if (items.size() > 40) {
+      items += ", ...";
+      break;
+    }
+    items += (items.empty() ? "" : ", ") + c.display(e.to);
+  }
+  f.title = count_text(removed.size()) + " extra copies of " + count_text(distinct) + " equal tuples (e.g. (" + items +
+            ") x" + count_text(example_count + 1) + ")";
+  f.change_python = "make each distinct tuple once and share it, e.g. t = shared.setdefault(t, t) with one dict shared";
+  f.change_cpp = "keep one Tuple per distinct value (a map from value to Ref<Tuple>) and hand out that one";
+  f.estimate = count_text(freed_objects) + " objects (the copies and what only they hold), " + bytes_text(now);
+  if (!c.worth_reporting(f)) return;
+  c.add_origins(f, removed);
+  out.push_back(std::move(f));
+}
+
+}  // namespace pyheap::advise_detail
