@@ -85,6 +85,9 @@ def programs(build, sizes, cpython_deep=False):
     # Traced against untraced make+drop, both timed within each run (tracing_overhead.cpp).
     out.append(('tracing_overhead', [os.path.join(b, 'tracing_overhead'), '--harness', '--runs', '3',
                                      '--ops', '1000000'], {}))
+    # Polymorphic types against the same types without a vtable (object_model.cpp).
+    out.append(('object_model', [os.path.join(b, 'object_model'), '--harness', '--runs', '3',
+                                 '--ops', '1000000'], {}))
     out.append(('cpython footprint', [CPYTHON, os.path.join(HERE, 'cpython_workloads.py'),
                                       'footprint'], {}))
     # `pyheap advise --python` on 10^6 CPython objects (the pyheap program is built beside them).

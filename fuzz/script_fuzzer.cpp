@@ -1,6 +1,7 @@
 // libFuzzer target: arbitrary bytes are run as a heap script (../../shared/specs/heap-script.md,
-// tools/run/script_runner.hpp). Whatever the input, run_script must return 0 or 2 and must not
-// crash, trip a PYHEAP_ASSERT, throw, or make ASan/UBSan/LeakSanitizer report anything.
+// tools/run/script_runner.hpp), half of them under a memory limit. Whatever the input, run_script
+// must return 0 or 2 and must not crash, trip a PYHEAP_ASSERT, throw, or make
+// ASan/UBSan/LeakSanitizer report anything.
 // Output and error messages go to a stream that discards them (but still formats them).
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +31,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   pyheap::script::RunOptions options;
   options.echo = true;  // exercise the echo path too; it must not change anything else
   options.allow_file_output = false;  // arbitrary input must not write files (`snapshot PATH`)
+  // Inputs of odd length run under a small memory limit (4 to 20 KiB: tens of nodes), so that
+  // emergency collections, finalizers run by them and failed makes are fuzzed too.
+  if (size % 2 == 1) options.memory_limit = 4096 + 1024 * (size % 17);
   const int status = pyheap::script::run_script(text, "fuzz.heap", options, null_out, null_out);
   if (status != 0 && status != 2) std::abort();
   return 0;

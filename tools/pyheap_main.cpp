@@ -34,6 +34,16 @@ int main(int argc, char** argv) {
                   "When the script ends, write the heap to this file as a Chrome DevTools .heapsnapshot");
   run->add_flag("--verbose", run_options.verbose,
                 "After each collection, print what its garbage was made of (types, counts, bytes) as '#' lines");
+  run->add_option("--memory-limit", run_options.memory_limit,
+                  "Cap the heap's memory at BYTES: an allocation above it first runs a full collection, and "
+                  "if still above, stops the script with 'FILE:LINE: error: memory limit ...' (0: no limit)")
+      ->type_name("BYTES")
+      ->check([](const std::string& s) {
+        // Digits only: a size_t would take "-5" as 2^64 - 5, i.e. no limit at all.
+        return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos
+                   ? std::string()
+                   : "expected a number of bytes (0: no limit), got '" + s + "'";
+      });
   run->add_option("FILE", script, "The heap script")->required();
   std::string run_report;
   run->add_option("--report", run_report,

@@ -46,6 +46,7 @@ namespace pyheap {
 class Heap;
 namespace detail {
 class GarbageSummaryBuilder;  // src/gc/garbage_summary.hpp
+struct CollectorAccess;       // pyheap/internal/access.hpp
 }
 
 inline constexpr int kNumGenerations = 3;
@@ -192,14 +193,16 @@ class PYHEAP_API Collector {
   // Walks every list and checks the invariants above; level 2 also checks each object's index.
   bool is_valid(int level) const;
 
-  // --- used by Heap -------------------------------------------------------------------------
-  void track(Object* o);            // into generation 0
+ private:
+  // --- used by Heap, and by the containers through detail::CollectorAccess ------------------
+  friend class Heap;
+  friend struct detail::CollectorAccess;
+  void track(Object* o);            // into generation 0; o's type must have a trace hook
   void untrack(Object* o) noexcept; // from whatever list holds it
   void on_container_allocated();    // counts toward threshold 0 and may collect
   void on_container_freed() noexcept;
   void release_all_for_teardown();
 
- private:
   static constexpr int kPermanent = 3;
   static constexpr int kUnreachable = 4;
   static constexpr int kNumLists = 5;

@@ -21,6 +21,19 @@
 // A heap must outlive every Ref into it. Its destructor collects everything it can and reports
 // objects still held from outside (a leak in the program) through the unraisable hook.
 //
+// Where collections run. Only when an object is made (make, make_var, and the containers'
+// factories that call them; CPython's gc_alloc), explicitly (gc().collect()), and when the heap
+// is destroyed; never inside a container's storage allocation (a List or Dict growing), so a
+// finalizer never sees a container half-changed (CPython's PyMem_Malloc never collects either).
+//   - automatically: a container's make may run a generational collection (collector.hpp);
+//   - memory limits (set_memory_limit, memory_limit.hpp) and running out of memory: when the
+//     allocation of a new object would pass the limit, or the OS refuses it (or fail_after fires),
+//     the heap runs one full collection, unless one is already running, and tries once more
+//     (Lua's emergency collection), even with automatic collection disabled; if that fails too,
+//     make throws (MemoryLimitExceeded or std::bad_alloc) and nothing was made. A container's
+//     storage allocation over the limit throws MemoryLimitExceeded at once, without collecting,
+//     and the container is left as it was.
+//
 // The Heap knows only the core (allocator, objects, weak references, collector, tracing). Higher
 // layers keep per-heap state of their own in an extension (extension<E>(): the containers' intern
 // table and small-int cache), and explain the heap with free functions over it (why_alive.hpp,
@@ -36,12 +49,14 @@
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "pyheap/collector.hpp"
 #include "pyheap/internal/export.hpp"
 #include "pyheap/internal/make_overloads.hpp"
+#include "pyheap/memory_limit.hpp"
 #include "pyheap/object.hpp"
 #include "pyheap/ref.hpp"
 #include "pyheap/small_object_allocator.hpp"
@@ -115,14 +130,21 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
 
   std::size_t live_objects() const noexcept { return live_; }
 
+  // The allocator's memory limit (0: none, the default); see "Where collections run" above.
+  void set_memory_limit(std::size_t bytes) noexcept { alloc_.set_memory_limit(bytes); }
+  std::size_t memory_limit() const noexcept { return alloc_.memory_limit(); }
+  // Full collections run because an object's allocation failed (see above).
+  std::size_t emergency_collections() const noexcept { return emergency_collections_; }
+
   // Enumeration of every live object, tracked by the collector or not (Str, Int, untracked
   // tuples...), which the collector's lists alone cannot give. fn(Object&) is called once per
   // object whose count is above zero (objects inside their destruction are skipped), in
   // allocator order (pool by pool, then large objects), not creation order.
   // How: the heap allocates every object block with an allocator tag that says where the header
-  // sits in the block (kObjectTagBase + prefix / 8), and nothing else with those tags; so the
-  // tagged blocks are exactly the objects, and the walk is the allocator's read-only
-  // for_each_block. Nothing is recorded per object: the hot paths pay nothing.
+  // sits in the block (1 + header offset / 8: the collector's word and, for polymorphic types,
+  // what comes before the Object base), and nothing else with those tags; so the tagged blocks
+  // are exactly the objects, and the walk is the allocator's read-only for_each_block. Nothing is
+  // recorded per object: the hot paths pay nothing.
   // fn must not create or destroy objects of this heap (taking and dropping extra Refs to live
   // objects is fine: collect Refs first if you need to mutate). Not to be called from inside a
   // heap object's constructor (that object's block has no header yet).
@@ -138,11 +160,6 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   template <class E>
   E& extension();
 
-  // The allocator tag of object blocks whose object starts `prefix` bytes into the block.
-  static constexpr unsigned kObjectTagBase = 1;
-  static constexpr unsigned object_tag(std::size_t prefix) noexcept {
-    return kObjectTagBase + static_cast<unsigned>(prefix / 8);
-  }
   // Number of weak reference objects currently pointing at o.
   std::size_t weakref_count(const Object* o) const noexcept;
 
@@ -170,6 +187,10 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   friend class WeakReference;
   friend Ref<WeakReference> detail::make_weak_reference(Object*, WeakReference::Callback);
 
+  // Called while handling the failure of an object's allocation: one full collection (unless one
+  // is running: then the failure is rethrown), then one more try. Undoes the container count of
+  // on_container_allocated when it throws.
+  void* allocate_after_failure(std::size_t bytes, unsigned tag, bool container);
   void deallocate(Object* o) noexcept;
   void destroy(Object* o) noexcept;
   // Clears every weak reference to o; those with a callback (and not skipped) are appended to
@@ -193,8 +214,12 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   std::unordered_map<const Object*, WeakReference*> weak_heads_;
   std::vector<Object*> immortals_;
   std::vector<Object*> deferred_;  // the trashcan
+  // Live objects whose header sits too far into their block for an allocator tag to say where
+  // (detail::object_tag): for_each_object lists them from here.
+  std::unordered_set<Object*> far_objects_;
   int dealloc_depth_ = 0;
   std::size_t live_ = 0;
+  std::size_t emergency_collections_ = 0;
   std::thread::id owner_;
   UnraisableHook unraisable_hook_;
   // Higher layers' per-heap state, by extension slot; destroyed by ~Heap after the objects.

@@ -5,7 +5,9 @@
 //
 //   bits  0..31  refcnt    strong references (Ref<T>) to the object; 0 means "being destroyed"
 //   bits 32..47  type_id   index into the process-wide type table (size, trace, finalize, name)
-//   bits 48..55  flags     HasWeakrefs | Finalized | Immortal | Traced
+//   bits 48..55  flags     HasWeakrefs | Finalized | Immortal | Traced, and in the high four bits
+//                          where the object starts: the Object base sits k bytes into T, and
+//                          the bits hold k / 8 (15: k is 120 or more, read from the TypeInfo)
 //   bits 56..63  gc_state  which collector list holds the object (3 bits) + collection marks
 //
 // Objects of a type with a `void trace(pyheap::Tracer&)` member are *containers*: the collector
@@ -14,17 +16,32 @@
 // while collecting. So an untracked object costs 8 bytes of header and a container 16
 // (CPython 3.11: 16 and 32).
 //
+// Polymorphic types (virtual functions) are heap objects too, and pay only for their own vptr.
+// The Object base need not be at the start of T: under the Itanium C++ ABI a polymorphic T whose
+// first base is the non-polymorphic Object has its vptr at offset 0 and Object at 8 (k = 8), and
+// Object may be any base of several (k = wherever the compiler put it). The block is then
+//
+//   [ collector word, containers only ][ T: vptr, other bases..., Object header, members ]
+//                                        ^ T*              k bytes ^ Object*
+//
+// and everything pyheap derives from an Object* (block, collector word, size) goes through k:
+// the header's offset bits (the collector's word, without a table lookup for k < 120) and
+// TypeInfo::object_offset. Types without a vtable and with Object first keep k = 0.
+// Object must be a public, unambiguous, non-virtual base (checked when the type is first made).
+//
 // Invariants:
 //   - refcnt > 0 for every object reachable from a Ref; refcnt == 0 only inside destruction.
 //   - Immortal objects start at kImmortalBase and can never reach zero through balanced use.
 //   - The header is written by Heap::make after T's constructor returns; a constructor must not
-//     hand out references to `this`.
+//     hand out references to `this` (ref_from_this refuses it in debug builds: Object's
+//     constructor writes a header with count 0 there, which make overwrites).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
 
+#include "pyheap/internal/check.hpp"
 #include "pyheap/internal/export.hpp"
 
 namespace pyheap {
@@ -48,6 +65,10 @@ inline constexpr std::uint8_t kFlagImmortal = 1u << 2;
 // Made while allocation tracing was on and recorded (tracing.hpp): only such objects make the
 // free path look at the tracing side table, so freeing an untraced object costs one bit test.
 inline constexpr std::uint8_t kFlagTraced = 1u << 3;
+// The high four bits of flags: k / 8, where k is the offset of the Object base in the object's
+// type (object.hpp's top comment); kOffsetInTypeInfo when k / 8 does not fit (k >= 120).
+inline constexpr unsigned kOffsetShift = 4;
+inline constexpr unsigned kOffsetInTypeInfo = 15;
 // Immortal counts start here: 2^30 unbalanced decrements would be needed to reach zero, and an
 // accidental zero is caught by the slow path, which restores the count instead of freeing.
 inline constexpr std::uint32_t kImmortalBase = 1u << 30;
@@ -68,8 +89,12 @@ PYHEAP_API void release(Object* o) noexcept;
 
 class Object {
  public:
-  // The header is deliberately left alone here: Heap::make writes it after construction.
-  Object() noexcept {}
+  // Heap::make writes the header after construction. Below debug level 1 the constructor leaves
+  // it alone (no store on the make path); above, it writes count 0 and type id 0 (never handed
+  // out), so that ref_from_this inside a constructor, or on an object no heap made, is refused.
+  Object() noexcept {
+    if constexpr (kDebugLevel >= 1) ob_ = ObjectHeader{0, 0, 0, detail::kGcUntracked};
+  }
   Object(const Object&) = delete;
   Object& operator=(const Object&) = delete;
 

@@ -7,6 +7,18 @@
 // Invariant: a non-null Ref always points to an object with refcnt >= 1. Assignment stores the new
 // pointer before releasing the old one, so code run by the release (finalizers, weak-reference
 // callbacks) never sees a slot that points to a dying object (CPython's Py_SETREF rule).
+//
+// Casts (as std::shared_ptr's): Ref<Base> accepts a Ref<Derived>; static_ref_cast<To> downcasts
+// when the caller knows the dynamic type; dynamic_ref_cast<To> asks the type's vtable (polymorphic
+// types only) and gives a null Ref when the object is not a To. Two Refs are equal when they name
+// the same object, whatever base each views it through.
+//
+// A reference to `this`: ref_from_this(this) in a member function gives a new Ref to the object
+// (what enable_shared_from_this gives a shared_ptr, with no weak pointer stored in the object: the
+// count is in the header). Not inside T's constructor: the header is written after the
+// constructor returns, so there is no count yet to share (debug builds refuse it; in a Release
+// build the Ref would be lost when make writes the header, and the object freed under it).
+// Nor inside the destructor (count 0) or on an object no Heap made.
 #pragma once
 
 #include <compare>
@@ -15,6 +27,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "pyheap/internal/check.hpp"
 #include "pyheap/object.hpp"
 
 namespace pyheap {
@@ -87,9 +100,11 @@ class Ref {
   T& operator*() const noexcept { return *p_; }
   explicit operator bool() const noexcept { return p_ != nullptr; }
 
+  // Compared as Object*: a Ref<Base> and a Ref<Derived> to one object hold different addresses
+  // when Base is not Derived's first base.
   template <class U>
   bool operator==(const Ref<U>& o) const noexcept {
-    return static_cast<const void*>(p_) == static_cast<const void*>(o.get());
+    return static_cast<const Object*>(p_) == static_cast<const Object*>(o.get());
   }
   bool operator==(std::nullptr_t) const noexcept { return p_ == nullptr; }
 
@@ -105,9 +120,50 @@ Ref<To> static_ref_cast(const Ref<From>& r) noexcept {
   return Ref<To>::borrow(static_cast<To*>(r.get()));
 }
 
+// Down- or cross-cast by the dynamic type: a Ref to the same object if it is a To, else null.
+template <class To, class From>
+Ref<To> dynamic_ref_cast(const Ref<From>& r) noexcept {
+  static_assert(std::is_polymorphic_v<From>,
+                "dynamic_ref_cast needs a polymorphic source type (one with a virtual function); "
+                "pyheap::Object has no vtable: test a Ref<Object> with Heap::is_a<T> and use "
+                "static_ref_cast");
+  return Ref<To>::borrow(dynamic_cast<To*>(r.get()));
+}
+// The same, taking r's count over on success (r is then null; on failure r is left as it was).
+template <class To, class From>
+Ref<To> dynamic_ref_cast(Ref<From>&& r) noexcept {
+  static_assert(std::is_polymorphic_v<From>,
+                "dynamic_ref_cast needs a polymorphic source type (one with a virtual function); "
+                "pyheap::Object has no vtable: test a Ref<Object> with Heap::is_a<T> and use "
+                "static_ref_cast");
+  To* p = dynamic_cast<To*>(r.get());
+  if (p == nullptr) return {};
+  (void)r.release();
+  return Ref<To>::adopt(p);
+}
+
+// A new Ref to the object `self` points to, from inside one of its member functions (see the top
+// of this file for where it is refused).
+template <class T>
+Ref<T> ref_from_this(T* self) noexcept {
+  static_assert(!std::is_const_v<T>,
+                "ref_from_this needs a non-const pointer: pyheap has no Ref<const T>; call it "
+                "from a non-const member function");
+  static_assert(std::is_base_of_v<Object, T>, "ref_from_this takes a pointer to a heap object");
+  const Object* o = static_cast<const Object*>(self);
+  PYHEAP_ASSERT(self != nullptr);
+  PYHEAP_CHECK(kDebugLevel < 1 || o->refcount() != 0,
+               "ref_from_this on an object with no count: called from its constructor (the "
+               "header is written after the constructor returns), from its destructor, or on an "
+               "object that no Heap made");
+  return Ref<T>::borrow(self);
+}
+
 }  // namespace pyheap
 
 template <class T>
 struct std::hash<pyheap::Ref<T>> {
-  std::size_t operator()(const pyheap::Ref<T>& r) const noexcept { return std::hash<T*>{}(r.get()); }
+  std::size_t operator()(const pyheap::Ref<T>& r) const noexcept {
+    return std::hash<const pyheap::Object*>{}(static_cast<const pyheap::Object*>(r.get()));
+  }
 };

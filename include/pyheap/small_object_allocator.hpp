@@ -18,10 +18,13 @@
 //   * every block handed out is 16-byte aligned and block_size_for(size) bytes long;
 //   * deallocate(p, n) must get the same n that allocate(n) was given, on the allocator
 //     that owns p (owner_of(p, n) == this);
-//   * stats().blocks_in_use == number of live small blocks; large_count == live large ones.
+//   * stats().blocks_in_use == number of live small blocks; large_count == live large ones;
+//   * held_bytes() == stats().bytes_held + stats().large_bytes <= memory_limit() (when one is set
+//     and was not lowered below what is held).
 //
-// Tags. A caller may tag a request (allocate_tagged, tag 1..kNumTags-1; plain allocate is tag 0).
-// Blocks of different tags never share a pool, and each large block records its tag, so
+// Tags. The Heap tags its object requests (allocate_tagged, private: detail::AllocatorAccess in
+// pyheap/internal/access.hpp; tag 1..kNumTags-1; plain allocate is tag 0). Blocks of different
+// tags never share a pool, and each large block records its tag, so
 // for_each_block(tag, fn) can list the live blocks of one tag without any per-block bookkeeping:
 // the Heap tags its object blocks by the offset of the object header in the block, and the
 // out-of-line storage of containers (list arrays, dict tables) stays untagged. The allocator
@@ -46,7 +49,8 @@
 namespace pyheap {
 
 namespace detail {
-struct AllocatorState;  // the pools, arenas and counters; defined in src/alloc
+struct AllocatorState;   // the pools, arenas and counters; defined in src/alloc
+struct AllocatorAccess;  // pyheap/internal/access.hpp: the Heap's tagged blocks and user data
 }
 
 class PYHEAP_API SmallObjectAllocator {
@@ -65,10 +69,9 @@ class PYHEAP_API SmallObjectAllocator {
 
   /// Returns `size` usable bytes, 16-byte aligned; the block occupies block_size_for(size)
   /// (ASan builds poison the slack). Throws std::bad_alloc (out of memory, or fail_after()
-  /// fired); the allocator is then unchanged.
+  /// fired) or MemoryLimitExceeded (a std::bad_alloc: set_memory_limit); the allocator is then
+  /// unchanged.
   void* allocate(std::size_t size);
-  /// The same, for a block of tag `tag` (0 < tag < kNumTags; 0 is allocate's).
-  void* allocate_tagged(std::size_t size, unsigned tag);
   /// Sized free. `size` must be the value given to allocate(). p == nullptr is a no-op.
   void deallocate(void* p, std::size_t size) noexcept;
 
@@ -82,8 +85,8 @@ class PYHEAP_API SmallObjectAllocator {
     return size == 0 ? kAlignment : (size + kAlignment - 1) & ~(kAlignment - 1);
   }
 
+  /// What the owner attached to this allocator (a Heap: its own, Heap::of), or null.
   void* user_data() const noexcept { return user_data_; }
-  void set_user_data(void* p) noexcept { user_data_ = p; }
 
   AllocatorStats stats() const;
   std::string format_stats_table() const;
@@ -113,8 +116,17 @@ class PYHEAP_API SmallObjectAllocator {
   void set_purge_delay(std::chrono::nanoseconds delay) noexcept;
   std::chrono::nanoseconds purge_delay() const noexcept;
   /// Testing hook: the n-th following allocate() (small or large) throws std::bad_alloc,
-  /// once. 0 disables.
+  /// once. 0 disables. (A Heap treats it as the OS refusing: heap.hpp, "Memory limits".)
   void fail_after(std::size_t n) noexcept;
+
+  /// Caps held_bytes(): an allocation that would take it above `bytes` throws
+  /// MemoryLimitExceeded (memory_limit.hpp) and changes nothing. 0: no limit (the default).
+  /// A limit below what is held already only stops growth.
+  void set_memory_limit(std::size_t bytes) noexcept;
+  std::size_t memory_limit() const noexcept;  // 0: none
+  /// Small blocks in use at their block size plus large blocks at their size: what the memory
+  /// limit is compared with (stats().bytes_held + stats().large_bytes, kept as one counter).
+  std::size_t held_bytes() const noexcept;
 
   /// Re-checks every invariant. Level 1: counters, lists, the direct table, arena buckets and
   /// bitmaps, the retired FIFO. Level 2: also walks the free list of every used pool. Reports the
@@ -122,6 +134,11 @@ class PYHEAP_API SmallObjectAllocator {
   bool is_valid(int level) const;
 
  private:
+  friend struct detail::AllocatorAccess;
+  /// allocate() for a block of tag `tag` (0 < tag < kNumTags; 0 is allocate's). Only the Heap
+  /// tags blocks (detail::AllocatorAccess).
+  void* allocate_tagged(std::size_t size, unsigned tag);
+
   std::unique_ptr<detail::AllocatorState> state_;
   void* user_data_ = nullptr;
 };

@@ -3,7 +3,8 @@
 //   struct Node : pyheap::Object {
 //     pyheap::Ref<Node> left, right;
 //     std::vector<pyheap::Ref<Node>> children;
-//     void trace(pyheap::Tracer& t) { t(left, right, children); }
+//     std::string name;                        // may be listed too: ignored
+//     void trace(pyheap::Tracer& t) { t(left, right, children, name); }
 //   };
 //
 // The same hook serves the collector's two needs, as CPython's tp_traverse and tp_clear do:
@@ -11,18 +12,47 @@
 //   - Clear: every reference is dropped, which is how cyclic garbage is broken apart.
 // A trace hook must report every Ref the object owns and nothing it does not own; a reference
 // that is not reported is an external root to the collector (the object it points to can never
-// be found to be garbage through it).
+// be found to be garbage through it, and a cycle through it is never freed).
 //
-// Accepted arguments: Ref<T>, WeakRef<T> (a strong edge to the weak reference *object*),
-// std::optional of those, and any range of accepted arguments (vector, array, deque, list, map
-// values, pairs...).
+// What t(...) accepts is decided at compile time (cppgc's rule: what cannot be traced does not
+// compile), so a member the tracer cannot see through is a compile error, not a silent leak:
+//   traced    Ref<T>; WeakRef<T> (a strong edge to the weak reference *object*); std::optional,
+//             std::pair, std::tuple, std::variant, std::array and every standard container and
+//             container adaptor of traced things (map and unordered_map: keys and values);
+//             std::unique_ptr<U> when U is traced; any non-heap value type with its own
+//             `void trace(pyheap::Tracer&)` member (an embedded struct holding Refs), which is
+//             called with this tracer;
+//   ignored   arithmetic types, enums, strings and string views, atomics, pointers to functions
+//             and to values that can hold no Ref (int*, const char*), trivially copyable types
+//             (a Ref is not trivially copyable, so no such type can hold one), anything wrapping
+//             only those (a std::vector<int>, a std::map<std::string, double>), and a type the
+//             user vouches for with `template <> struct pyheap::holds_no_refs<U> : std::true_type {};`;
+//   rejected  (a static_assert saying what to write instead) a heap object by value or by
+//             reference, a raw pointer or std::reference_wrapper to a heap object or to anything
+//             that can hold a Ref, a void*, std::shared_ptr/std::weak_ptr of those,
+//             std::unique_ptr of a heap object or of an array, std::function, and any other
+//             type that could hold a Ref but gives the tracer no way to reach it (a class
+//             without a trace member that is not trivially copyable).
+// tests/compile_checks/ compiles each rejected case and requires its message.
+//
+// Clear mode: a Ref is reset; a container that can be cleared is first moved out of the object
+// and then dropped (code run by the releases sees it already empty); const references (map keys,
+// set elements) are only visited, the container holding them is what a clear drops.
 #pragma once
 
-#include <iterator>
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <initializer_list>
+#include <memory>
 #include <optional>
 #include <ranges>
+#include <string>
+#include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "pyheap/ref.hpp"
 
@@ -30,25 +60,217 @@ namespace pyheap {
 
 template <class T>
 class WeakRef;
+class Tracer;
+
+// The opt-out: specialize as std::true_type for a type that can hold no Ref (directly or through
+// anything it owns) and that the tracer would otherwise reject, e.g. a std::function that
+// captures no Ref, or a class of a library that holds only plain data. It is then accepted and
+// ignored, wherever it appears (a member, a container's element, a shared_ptr's pointee).
+template <class T>
+struct holds_no_refs : std::false_type {};
 
 namespace detail {
-// Whether a member of type T can own references the tracer follows. Only such ranges are walked
-// and, in Clear mode, emptied: a string or a vector of numbers listed in a hook must come through
-// a clear untouched (the destructor of collected garbage still reads it).
+
+// What the tracer does with a value of a type: ignore it, trace it, or refuse to compile, for a
+// reason that picks the message.
+enum class TraceRule {
+  Ignore,
+  Trace,
+  RejectHeapObject,
+  RejectRawPointer,
+  RejectPointerToRefHolder,
+  RejectSharedOwnership,
+  RejectUniquePtrToHeapObject,
+  RejectUniquePtrToArray,
+  RejectFunction,
+  RejectOpaque,
+};
+
+constexpr bool rejected(TraceRule r) noexcept { return r != TraceRule::Ignore && r != TraceRule::Trace; }
+// Several parts (a pair's, a tuple's): the first refusal, else Trace if any part is traced.
+constexpr TraceRule combine(std::initializer_list<TraceRule> parts) noexcept {
+  TraceRule out = TraceRule::Ignore;
+  for (TraceRule r : parts) {
+    if (rejected(r)) return r;
+    if (r == TraceRule::Trace) out = TraceRule::Trace;
+  }
+  return out;
+}
+
+template <class T, template <class...> class Template>
+struct IsSpecialization : std::false_type {};
+template <template <class...> class Template, class... A>
+struct IsSpecialization<Template<A...>, Template> : std::true_type {};
+
 template <class T>
-struct MayHoldRefs : std::false_type {};
+concept HeapObject = std::is_base_of_v<Object, T>;
+// A non-heap value type that traces itself.
 template <class T>
-struct MayHoldRefs<Ref<T>> : std::true_type {};
+concept TracesItself = !HeapObject<T> && requires(T& v, Tracer& t) { v.trace(t); };
+// std::stack, std::queue, std::priority_queue: the container is their protected member `c`.
 template <class T>
-struct MayHoldRefs<WeakRef<T>> : std::true_type {};
+concept ContainerAdaptor = requires { typename T::container_type; } && !std::ranges::range<T>;
+
 template <class T>
-struct MayHoldRefs<std::optional<T>> : MayHoldRefs<std::remove_cv_t<T>> {};
+constexpr TraceRule trace_rule() noexcept;
+
+template <class T>
+constexpr TraceRule pointer_rule() noexcept {
+  using P = std::remove_cv_t<T>;
+  if constexpr (std::is_function_v<P>) return TraceRule::Ignore;
+  else if constexpr (std::is_void_v<P> || HeapObject<P>) return TraceRule::RejectRawPointer;
+  else if constexpr (trace_rule<P>() == TraceRule::Ignore) return TraceRule::Ignore;
+  else return TraceRule::RejectPointerToRefHolder;
+}
+
+template <class U>
+constexpr TraceRule unique_ptr_rule() noexcept {
+  if constexpr (std::is_array_v<U>) {
+    return trace_rule<std::remove_extent_t<U>>() == TraceRule::Ignore ? TraceRule::Ignore
+                                                                      : TraceRule::RejectUniquePtrToArray;
+  } else if constexpr (HeapObject<std::remove_cv_t<U>>) {
+    return TraceRule::RejectUniquePtrToHeapObject;
+  } else {
+    return trace_rule<U>();
+  }
+}
+
+template <class T>
+struct SpecialRule {
+  static constexpr bool known = false;
+};
+template <class T>
+struct SpecialRule<Ref<T>> {
+  static constexpr bool known = true;
+  static constexpr TraceRule rule = TraceRule::Trace;
+};
+template <class T>
+struct SpecialRule<WeakRef<T>> {
+  static constexpr bool known = true;
+  static constexpr TraceRule rule = TraceRule::Trace;
+};
+template <class T>
+struct SpecialRule<std::optional<T>> {
+  static constexpr bool known = true;
+  static constexpr TraceRule rule = trace_rule<T>();
+};
 template <class A, class B>
-struct MayHoldRefs<std::pair<A, B>>
-    : std::bool_constant<MayHoldRefs<std::remove_cv_t<A>>::value || MayHoldRefs<std::remove_cv_t<B>>::value> {};
-template <class R>
-  requires std::ranges::range<R>
-struct MayHoldRefs<R> : MayHoldRefs<std::remove_cv_t<std::ranges::range_value_t<R>>> {};
+struct SpecialRule<std::pair<A, B>> {
+  static constexpr bool known = true;
+  static constexpr TraceRule rule = combine({trace_rule<A>(), trace_rule<B>()});
+};
+template <class... Ts>
+struct SpecialRule<std::tuple<Ts...>> {
+  static constexpr bool known = true;
+  static constexpr TraceRule rule = combine({TraceRule::Ignore, trace_rule<Ts>()...});
+};
+template <class... Ts>
+struct SpecialRule<std::variant<Ts...>> {
+  static constexpr bool known = true;
+  static constexpr TraceRule rule = combine({trace_rule<Ts>()...});
+};
+template <class T, class D>
+struct SpecialRule<std::unique_ptr<T, D>> {
+  static constexpr bool known = true;
+  static constexpr TraceRule rule = unique_ptr_rule<T>();
+};
+template <class T>
+struct SpecialRule<std::shared_ptr<T>> {
+  static constexpr bool known = true;
+  static constexpr TraceRule rule =
+      !std::is_array_v<T> && !HeapObject<std::remove_cv_t<T>> && trace_rule<std::remove_extent_t<T>>() == TraceRule::Ignore
+          ? TraceRule::Ignore
+          : TraceRule::RejectSharedOwnership;
+};
+template <class T>
+struct SpecialRule<std::weak_ptr<T>> : SpecialRule<std::shared_ptr<T>> {};
+template <class T>
+struct SpecialRule<std::reference_wrapper<T>> {
+  static constexpr bool known = true;
+  static constexpr TraceRule rule = pointer_rule<T>();
+};
+template <class Signature>
+struct SpecialRule<std::function<Signature>> {
+  static constexpr bool known = true;
+  static constexpr TraceRule rule = TraceRule::RejectFunction;
+};
+template <class T>
+struct SpecialRule<std::atomic<T>> {  // T is trivially copyable: no Ref inside
+  static constexpr bool known = true;
+  static constexpr TraceRule rule = TraceRule::Ignore;
+};
+template <class C, class Traits, class A>
+struct SpecialRule<std::basic_string<C, Traits, A>> {
+  static constexpr bool known = true;
+  static constexpr TraceRule rule = TraceRule::Ignore;
+};
+template <class C, class Traits>
+struct SpecialRule<std::basic_string_view<C, Traits>> {
+  static constexpr bool known = true;
+  static constexpr TraceRule rule = TraceRule::Ignore;
+};
+
+// The rule for a value of type T (references and cv-qualifiers looked through).
+template <class T>
+constexpr TraceRule trace_rule() noexcept {
+  using U = std::remove_cv_t<std::remove_reference_t<T>>;
+  if constexpr (HeapObject<U>) return TraceRule::RejectHeapObject;
+  else if constexpr (holds_no_refs<U>::value) return TraceRule::Ignore;
+  else if constexpr (SpecialRule<U>::known) return SpecialRule<U>::rule;
+  else if constexpr (std::is_pointer_v<U>) return pointer_rule<std::remove_pointer_t<U>>();
+  else if constexpr (TracesItself<U>) return TraceRule::Trace;
+  else if constexpr (std::ranges::range<U>) return trace_rule<std::ranges::range_value_t<U>>();
+  else if constexpr (ContainerAdaptor<U>) return trace_rule<typename U::container_type>();
+  else if constexpr (std::is_scalar_v<U> || std::is_trivially_copyable_v<U>) return TraceRule::Ignore;
+  else return TraceRule::RejectOpaque;
+}
+
+// Instantiated only for a refused type: exactly one of these fails, with what to write instead.
+// (The compiler's note "required from here" names the type and the trace hook.)
+template <class T, TraceRule R>
+void refuse() {
+  static_assert(R != TraceRule::RejectHeapObject,
+                "pyheap::Tracer: a heap object (a type derived from pyheap::Object) is traced through "
+                "the Ref<T> that owns it, never by value or by reference: hold it in a Ref<T> member "
+                "and pass that; to trace a base class's references, call Base::trace(t) from the "
+                "derived hook");
+  static_assert(R != TraceRule::RejectRawPointer,
+                "pyheap::Tracer: a raw pointer (or reference_wrapper) to a heap object owns no count, "
+                "so it is no edge and cannot be traced: hold a Ref<T> (owning) or a WeakRef<T> (not "
+                "owning) instead; a void* cannot be traced either");
+  static_assert(R != TraceRule::RejectPointerToRefHolder,
+                "pyheap::Tracer: a raw pointer does not say whether this object owns what it points "
+                "to, and that can hold a Ref: own it with std::unique_ptr<U> (traced) or by value; if "
+                "this object owns it anyway, pass *ptr to the tracer yourself");
+  static_assert(R != TraceRule::RejectSharedOwnership,
+                "pyheap::Tracer: std::shared_ptr/std::weak_ptr share ownership the collector cannot "
+                "see, so a cycle through them is never freed: hold heap objects in Ref<T>/WeakRef<T> "
+                "and other values in std::unique_ptr<U> or by value; if the pointee can hold no Ref, "
+                "declare it with pyheap::holds_no_refs<U>");
+  static_assert(R != TraceRule::RejectUniquePtrToHeapObject,
+                "pyheap::Tracer: a heap object is owned by reference counts, not by std::unique_ptr: "
+                "hold it in a Ref<T> (made by Heap::make)");
+  static_assert(R != TraceRule::RejectUniquePtrToArray,
+                "pyheap::Tracer: std::unique_ptr<U[]> does not know its length, so its elements "
+                "cannot be traced: use std::vector<U> or std::array<U, N>");
+  static_assert(R != TraceRule::RejectFunction,
+                "pyheap::Tracer: a std::function may capture a Ref that no trace hook can see (a "
+                "cycle through the capture is never freed): keep the references it needs in traced "
+                "members, or, if it captures none, declare its type with pyheap::holds_no_refs");
+  static_assert(R != TraceRule::RejectOpaque,
+                "pyheap::Tracer: this type may hold a Ref but gives the tracer no way to reach it: "
+                "give it a member `void trace(pyheap::Tracer& t)` that passes its references to t, "
+                "or, if it holds no Ref, declare it with "
+                "`template <> struct pyheap::holds_no_refs<T> : std::true_type {};`");
+}
+
+// The protected container of a std::stack, queue or priority_queue (naming the member through a
+// derived class is how the standard lets code reach it).
+template <class Adaptor>
+struct AdaptorContainer : Adaptor {
+  static typename Adaptor::container_type& of(Adaptor& a) noexcept { return a.*(&AdaptorContainer::c); }
+};
+
 }  // namespace detail
 
 class Tracer {
@@ -65,8 +287,20 @@ class Tracer {
     (trace_one(items), ...);
   }
 
+  // One value, by the rules at the top of this file.
   template <class T>
-  void trace_one(Ref<T>& r) {
+  void trace_one(T& value) {
+    constexpr detail::TraceRule rule = detail::trace_rule<T>();
+    if constexpr (rule == detail::TraceRule::Trace) {
+      trace_value(value);
+    } else if constexpr (detail::rejected(rule)) {
+      detail::refuse<T, rule>();
+    }
+  }
+
+ private:
+  template <class T>
+  void trace_value(Ref<T>& r) {
     if (mode_ == Mode::Visit) {
       if (r) fn_(static_cast<Object*>(r.get()), ctx_);
     } else {
@@ -76,30 +310,74 @@ class Tracer {
   // A const reference (a map key) can be visited but not cleared; clearing the container that
   // holds it drops it.
   template <class T>
-  void trace_one(const Ref<T>& r) {
+  void trace_value(const Ref<T>& r) {
     if (mode_ == Mode::Visit && r) fn_(static_cast<Object*>(r.get()), ctx_);
   }
   template <class T>
-  void trace_one(WeakRef<T>& w) {
-    trace_one(w.handle());
+  void trace_value(WeakRef<T>& w) {
+    trace_value(w.handle());
   }
   template <class T>
-  void trace_one(const WeakRef<T>& w) {
-    trace_one(w.handle());
+  void trace_value(const WeakRef<T>& w) {
+    trace_value(w.handle());
   }
   template <class T>
-  void trace_one(std::optional<T>& o) {
+  void trace_value(std::optional<T>& o) {
     if (o) trace_one(*o);
   }
-  template <class A, class B>
-  void trace_one(std::pair<A, B>& p) {
+  template <class T>
+  void trace_value(const std::optional<T>& o) {
+    if (o) trace_one(*o);
+  }
+  template <class P>
+    requires detail::IsSpecialization<std::remove_const_t<P>, std::pair>::value
+  void trace_value(P& p) {
     trace_one(p.first);
     trace_one(p.second);
   }
+  template <class P>
+    requires detail::IsSpecialization<std::remove_const_t<P>, std::tuple>::value
+  void trace_value(P& tuple) {
+    std::apply([this](auto&... parts) { (trace_one(parts), ...); }, tuple);
+  }
+  template <class V>
+    requires detail::IsSpecialization<std::remove_const_t<V>, std::variant>::value
+  void trace_value(V& v) {
+    if (!v.valueless_by_exception()) std::visit([this](auto& alternative) { trace_one(alternative); }, v);
+  }
+  template <class U, class D>
+  void trace_value(std::unique_ptr<U, D>& p) {
+    if (p) trace_one(*p);  // cleared in place: the pointee stays for the destructor to read
+  }
+  template <class U, class D>
+  void trace_value(const std::unique_ptr<U, D>& p) {
+    if (p) trace_one(*p);
+  }
+  template <class V>
+    requires detail::TracesItself<std::remove_const_t<V>>
+  void trace_value(V& v) {
+    if constexpr (std::is_const_v<V>) {
+      // A const value (a set element) is only visited; its container is what a clear drops.
+      if (mode_ == Mode::Visit) const_cast<std::remove_const_t<V>&>(v).trace(*this);
+    } else {
+      v.trace(*this);
+    }
+  }
+  template <class A>
+    requires detail::ContainerAdaptor<std::remove_const_t<A>>
+  void trace_value(A& adaptor) {
+    using Plain = std::remove_const_t<A>;
+    auto& c = detail::AdaptorContainer<Plain>::of(const_cast<Plain&>(adaptor));
+    if constexpr (std::is_const_v<A>) {
+      if (mode_ == Mode::Visit) trace_value(std::as_const(c));
+    } else {
+      trace_value(c);
+    }
+  }
   template <class R>
-    requires std::ranges::range<R>
-  void trace_one(R& range) {
-    if constexpr (!detail::MayHoldRefs<std::remove_cv_t<R>>::value) return;
+    requires(std::ranges::range<R> && !detail::TracesItself<std::remove_const_t<R>> &&
+             !detail::SpecialRule<std::remove_const_t<R>>::known)
+  void trace_value(R& range) {
     if (mode_ == Mode::Clear) {
       if constexpr (requires { range.clear(); } && std::is_move_constructible_v<R>) {
         // Detach the elements before dropping them, so that code run by the releases sees an
@@ -111,12 +389,7 @@ class Tracer {
     }
     for (auto& item : range) trace_one(item);
   }
-  // Anything else (ints, strings) holds no reference: accepted and ignored, so a hook can list
-  // every member without thinking about which ones matter.
-  template <class T>
-  void trace_one(T&) {}
 
- private:
   Mode mode_;
   VisitFn fn_;
   void* ctx_;

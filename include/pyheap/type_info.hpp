@@ -25,8 +25,12 @@ class EdgeNamer;
 struct TypeInfo {
   std::string name;            // "Node": printed by every output
   std::string qualified_name;  // "pyheap::script::Node"
-  std::uint32_t size = 0;     // sizeof(T)
-  std::uint32_t prefix = 0;   // bytes in front of the object (the collector's word), 0 if untracked
+  std::uint32_t size = 0;     // sizeof(T), its vptr included
+  std::uint32_t prefix = 0;   // bytes in front of the T (the collector's word), 0 if untracked
+  // Where the Object base sits in T (0 unless T is polymorphic or Object is not its first base;
+  // object.hpp), and the header's offset bits that say so (flags' high nibble, in place).
+  std::uint32_t object_offset = 0;
+  std::uint8_t offset_flags = 0;
   bool tracked = false;       // has a trace hook: a container the collector follows
   bool is_weakref = false;    // derives from WeakReference
   void (*destroy)(Object*) noexcept = nullptr;
@@ -50,6 +54,8 @@ struct TypeInfo {
   // beside the type name; null when T has no `label()` member.
   std::string (*label)(const Object*) = nullptr;
 
+  // Bytes from the start of the block to the Object header: what Object* - block is.
+  std::uint32_t header_offset() const noexcept { return prefix + object_offset; }
   // The bytes an object of this type asked the allocator for: collector word + T + inline data.
   std::size_t block_request(const Object* o) const noexcept {
     return prefix + size + (trailing_bytes ? trailing_bytes(o) : 0);

@@ -4,10 +4,12 @@
 // back to the tail of its class's list, inline. Everything rarer (carving, a pool that emptied, a
 // new pool, a large request) is a call.
 #include <chrono>
+#include <limits>
 #include <new>
 
 #include "alloc/allocator_state.hpp"
 #include "pyheap/internal/check.hpp"
+#include "pyheap/memory_limit.hpp"
 
 namespace pyheap {
 
@@ -46,6 +48,8 @@ void SmallObjectAllocator::deallocate(void* p, std::size_t size) noexcept {
   PYHEAP_ASSERT(!__asan_address_is_poisoned(p));  // double free
 #endif
   const std::size_t bs = class_block_size(idx);
+  PYHEAP_ASSERT(st.held >= bs);
+  st.held -= bs;
   alloc::unpoison(p, bs);
   auto* f = static_cast<FreeBlock*>(p);
   f->next = pool->free;
@@ -85,6 +89,16 @@ SmallObjectAllocator* SmallObjectAllocator::owner_of(const void* p, std::size_t 
 
 void SmallObjectAllocator::fail_after(std::size_t n) noexcept { state_->arm_failure(n); }
 
+void SmallObjectAllocator::set_memory_limit(std::size_t bytes) noexcept {
+  state_->limit = bytes == 0 ? std::numeric_limits<std::size_t>::max() : bytes;
+}
+
+std::size_t SmallObjectAllocator::memory_limit() const noexcept {
+  return state_->limit == std::numeric_limits<std::size_t>::max() ? 0 : state_->limit;
+}
+
+std::size_t SmallObjectAllocator::held_bytes() const noexcept { return state_->held; }
+
 bool SmallObjectAllocator::is_valid(int level) const { return state_->valid(level); }
 
 namespace detail {
@@ -104,6 +118,8 @@ AllocatorState::AllocatorState(SmallObjectAllocator* owner) noexcept
 inline __attribute__((always_inline)) void* AllocatorState::allocate(std::size_t size, unsigned tag) {
   if (size > SmallObjectAllocator::kMaxSmallSize) [[unlikely]] return allocate_large(size, tag);
   const std::size_t idx = class_index(size);
+  const std::size_t bs = class_block_size(idx);
+  if (held + bs > limit) [[unlikely]] over_limit(size);  // before anything changes
   PoolRecord* pool = direct[tag][idx];
   FreeBlock* block = pool->free;
   if (block == nullptr) [[unlikely]] {
@@ -111,7 +127,11 @@ inline __attribute__((always_inline)) void* AllocatorState::allocate(std::size_t
     // after the head always has: pool.hpp): detach the head here, no call. Anything else
     // (carving, no next pool, kNoPool) is the slow path.
     PoolRecord* next = pool->next;
-    if (next == nullptr || pool->ncarved != alloc::kClassCapacity[idx]) return allocate_slow(size, tag);
+    if (next == nullptr || pool->ncarved != alloc::kClassCapacity[idx]) {
+      void* b = allocate_slow(size, tag);  // throws with nothing changed
+      held += bs;
+      return b;
+    }
     PYHEAP_ASSERT(fail_countdown == 0 && pool == used[tag][idx] && next->free != nullptr);
     pool->used |= PoolRecord::kFullBit;
     pool->next = nullptr;
@@ -125,6 +145,7 @@ inline __attribute__((always_inline)) void* AllocatorState::allocate(std::size_t
   pool->free = block->next;
   ++pool->used;
   count_allocation(idx, size);
+  held += bs;
 #if PYHEAP_ASAN
   alloc::poison(block, class_block_size(idx));
   alloc::unpoison(block, size == 0 ? 1 : size);
@@ -145,6 +166,8 @@ void AllocatorState::arm_failure(std::size_t n) noexcept {
     for (std::size_t i = 0; i < alloc::kNumClasses; ++i)
       direct[t][i] = n != 0 || used[t][i] == nullptr ? &kNoPool : used[t][i];
 }
+
+void AllocatorState::over_limit(std::size_t size) const { throw MemoryLimitExceeded(limit, held, size); }
 
 void AllocatorState::count_down_failure() {
   if (--fail_countdown != 0) return;

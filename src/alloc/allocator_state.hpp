@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 #include "alloc/arena.hpp"
 #include "alloc/large.hpp"
@@ -43,6 +44,8 @@ struct ClassCounters {
 //   reserve == the one arena with free_mask == kUsableMask and committed_mask == 0, or nullptr;
 //              no other arena is in that state after a public call
 //   large blocks are all in the `large` list; large_tagged[t] counts those of tag t
+//   held == sum over classes of blocks[i] * block size + large_bytes <= limit, unless the limit
+//           was lowered below it (then only growth is refused)
 struct AllocatorState {
   explicit AllocatorState(SmallObjectAllocator* owner) noexcept;
   AllocatorState(const AllocatorState&) = delete;
@@ -56,6 +59,12 @@ struct AllocatorState {
   // Hot: read by every allocation and free.
   alloc::PoolRecord* direct[alloc::kNumTags][alloc::kNumClasses];
   ClassCounters classes;
+
+  // The memory limit (memory_limit.hpp): held is one add per allocation and one subtract per
+  // free; no limit is the largest size_t, so the fast path's compare `held + block > limit`
+  // needs no flag and never fires.
+  std::size_t held = 0;
+  std::size_t limit = std::numeric_limits<std::size_t>::max();
 
   SmallObjectAllocator* self;
   alloc::PoolRecord* used[alloc::kNumTags][alloc::kNumClasses] = {};  // allocate from the head
@@ -124,6 +133,7 @@ struct AllocatorState {
   static SmallObjectAllocator* large_owner(const void* p) noexcept;
   // allocator.cpp: fail_after()'s countdown, at a request; throws when it reaches 0
   void count_down_failure();
+  [[noreturn]] void over_limit(std::size_t size) const;  // throws MemoryLimitExceeded
   // validate.cpp
   bool valid(int level) const;
   // at PYHEAP_DEBUG_LEVEL >= 2, run after slow-path mutations

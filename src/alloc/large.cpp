@@ -15,6 +15,7 @@ using alloc::LargeHeader;
 void* AllocatorState::allocate_large(std::size_t size, unsigned tag) {
   if (fail_countdown != 0) count_down_failure();
   if (size > LargeHeader::kMaxSize - sizeof(LargeHeader)) throw std::bad_alloc();
+  if (held + size > limit) over_limit(size);  // size < 2^56: no overflow
   void* raw = std::malloc(sizeof(LargeHeader) + size);
   if (raw == nullptr) throw std::bad_alloc();
   auto* h = static_cast<LargeHeader*>(raw);
@@ -28,6 +29,7 @@ void* AllocatorState::allocate_large(std::size_t size, unsigned tag) {
   ++large_tagged[tag];
   ++large_count;
   large_bytes += size;
+  held += size;
   ++large_count_total;
   large_bytes_total += size;
   return h->user();
@@ -43,6 +45,7 @@ void AllocatorState::deallocate_large(void* p, std::size_t size) noexcept {
   --large_tagged[h->tag];
   --large_count;
   large_bytes -= size;
+  held -= size;
   std::free(h);
 }
 

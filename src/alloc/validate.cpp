@@ -168,6 +168,11 @@ bool AllocatorState::valid(int level) const {
   PYHEAP_VALID(large_bytes >= large_count * (kMaxSmallSize + 1));
   PYHEAP_VALID(large_count != 0 || large_bytes == 0);
   {
+    std::size_t small_held = 0;
+    for (std::size_t i = 0; i < kNumClasses; ++i) small_held += classes.blocks[i] * class_block_size(i);
+    PYHEAP_VALID(held == small_held + large_bytes);  // what the memory limit is compared with
+  }
+  {
     std::size_t n = 0, tagged[kNumTags] = {};
     const LargeHeader* prev = nullptr;
     for (const LargeHeader* h = large; h != nullptr; prev = h, h = h->next) {

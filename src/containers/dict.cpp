@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "pyheap/internal/access.hpp"
 #include "pyheap/edge_namer.hpp"
 #include "containers/cache.hpp"
 #include "pyheap/float.hpp"
@@ -127,7 +128,7 @@ static_assert(sizeof(Dict::Entry) == 24);
 
 Ref<Dict> Dict::make(Heap& heap, SourceLocation site) {
   Ref<Dict> d = heap.make_at<Dict>(site, Private{});
-  heap.gc().untrack(d.get());  // tracked only once it holds something that may be (see header)
+  detail::CollectorAccess::untrack(heap.gc(), d.get());  // tracked only once it holds something that may be (see header)
   return d;
 }
 
@@ -209,7 +210,7 @@ void Dict::set(Ref<Object> key, Ref<Object> value) {
   Heap& heap = Heap::of(this);
   if (!heap.gc().is_tracked(this) &&
       (detail::may_be_tracked(heap.gc(), key.get()) || detail::may_be_tracked(heap.gc(), value.get()))) {
-    heap.gc().track(this);
+    detail::CollectorAccess::track(heap.gc(), this);
   }
   if (const std::int64_t pos = find(key.get(), hash); pos >= 0) {
     // The new value is in place before the old one is released.

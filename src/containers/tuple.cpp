@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "containers/cache.hpp"
+#include "pyheap/internal/access.hpp"
 
 namespace pyheap {
 
@@ -17,7 +18,7 @@ Ref<Tuple> Tuple::make(Heap& heap, std::span<const Ref<Object>> items, SourceLoc
   Tuple*& slot = detail::container_cache(heap).empty_tuple;
   if (!slot) {
     Ref<Tuple> fresh = heap.make_var_at<Tuple>(site, 0, Private{}, items);
-    heap.gc().untrack(fresh.get());  // holds nothing: never part of a cycle
+    detail::CollectorAccess::untrack(heap.gc(), fresh.get());  // holds nothing: never part of a cycle
     heap.make_immortal(fresh.get());
     slot = fresh.get();
   }

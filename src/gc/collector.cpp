@@ -1,13 +1,6 @@
 // The cycle collector. See include/pyheap/collector.hpp for the algorithm and its invariants and
 // docs/design.md for why the generations are vectors rather than CPython's linked lists.
-//
-// Layout of a tracked object (T is the user's type, its Object header first):
-//
-//   block ─► [ GcWord: index u32 | refs i32 ][ ObjectHeader 8 B ][ T's members ... ]
-//                                              ▲ Object* / T*
-//
-// GcWord.index is the object's position in lists_[list id]; GcWord.refs is scratch for a
-// collection (gc_refs). The list id lives in the header's gc_state byte.
+// gc/gc_word.hpp: where a tracked object's collector word is, and the only way to get there.
 #include "pyheap/collector.hpp"
 
 #include <algorithm>
@@ -18,27 +11,15 @@
 
 #include "pyheap/internal/check.hpp"
 #include "gc/garbage_summary.hpp"
+#include "gc/gc_word.hpp"
 #include "pyheap/heap.hpp"
 
 namespace pyheap {
 
-struct ObjectAccess {
-  static ObjectHeader& header(Object* o) noexcept { return o->ob_; }
-  static const ObjectHeader& header(const Object* o) noexcept { return o->ob_; }
-};
-
 namespace {
-struct GcWord {
-  std::uint32_t index;
-  std::int32_t refs;
-};
-static_assert(sizeof(GcWord) == 8);
-
-GcWord& word(Object* o) noexcept {
-  return *reinterpret_cast<GcWord*>(reinterpret_cast<char*>(o) - sizeof(GcWord));
-}
-std::uint8_t& state(Object* o) noexcept { return ObjectAccess::header(o).gc_state; }
-int list_of(const Object* o) noexcept { return ObjectAccess::header(o).gc_state & detail::kGcListMask; }
+using gc::list_of;
+using gc::state;
+using gc::word;
 
 void set_list(Object* o, int list, std::size_t index) noexcept {
   state(o) = static_cast<std::uint8_t>(list);
@@ -58,9 +39,7 @@ void trace(Object* o, Tracer& t) { type_of(*o).trace(o, t); }
 constexpr std::size_t kPrefetchDistance = 8;
 constexpr std::size_t kPrefetchMinObjects = std::size_t{1} << 19;
 
-void prefetch_child(Object* child, void*) {
-  __builtin_prefetch(reinterpret_cast<char*>(child) - sizeof(GcWord), 1);
-}
+void prefetch_child(Object* child, void*) { gc::prefetch_word(child); }
 
 // Issues the prefetches for the children of set[i + kPrefetchDistance], if there is one.
 inline void prefetch_ahead(const std::vector<Object*>& set, std::size_t i, Tracer& prefetcher) {
@@ -79,6 +58,35 @@ inline void walk_set(const std::vector<Object*>& set, Visit&& visit) {
   for (std::size_t i = 0; i < set.size(); ++i) {
     if (prefetch) prefetch_ahead(set, i, prefetcher);
     if (Object* o = set[i]) visit(o);
+  }
+}
+
+// Debug levels >= 1: objects of two heaps must not reference each other (README, "Rules a program
+// must keep"). Such a reference would make this collection count, mark and perhaps clear an
+// object of the other heap, whose lists and words it does not own. Checked over the set a
+// collection examines, before the collection changes anything, naming both types; the cost is
+// one more trace of each examined object and Heap::of per edge, in debug builds only.
+void check_heap_boundaries(const Heap& heap, const std::vector<Object*>& set) {
+  struct Ctx {
+    const Heap* heap;
+    const Object* parent;
+  } ctx{&heap, nullptr};
+  Tracer check(
+      Tracer::Mode::Visit,
+      [](Object* child, void* c) {
+        const auto& x = *static_cast<const Ctx*>(c);
+        const Heap& other = Heap::of(child);
+        PYHEAP_CHECK(&other == x.heap,
+                     "a %s of heap %p references a %s of heap %p: objects of two heaps must not "
+                     "reference each other",
+                     type_of(*x.parent).name.c_str(), static_cast<const void*>(x.heap),
+                     type_of(*child).name.c_str(), static_cast<const void*>(&other));
+      },
+      &ctx);
+  for (Object* o : set) {
+    if (o == nullptr) continue;
+    ctx.parent = o;
+    trace(o, check);
   }
 }
 
@@ -263,11 +271,14 @@ void Collector::update_and_subtract_refs(const std::vector<Object*>& set, int li
       [](Object* child, void* list_id) {
         std::uint8_t& st = state(child);
         if ((st & detail::kGcListMask) != static_cast<std::uint8_t>(reinterpret_cast<std::uintptr_t>(list_id))) return;
+        // Once per visit: a store through the word may alias the header's flags for the
+        // compiler, which would otherwise recompute the word's address after each.
+        gc::GcWord& w = word(child);
         if (!(st & detail::kGcCollecting)) {
-          word(child).refs = static_cast<std::int32_t>(child->refcount());
+          w.refs = static_cast<std::int32_t>(child->refcount());
           st |= detail::kGcCollecting;
         }
-        --word(child).refs;
+        --w.refs;
       },
       reinterpret_cast<void*>(static_cast<std::uintptr_t>(list)));
   walk_set(set, [&](Object* o) {
@@ -311,28 +322,30 @@ std::size_t Collector::move_unreachable(const std::vector<Object*>& set, std::ve
         std::uint8_t& st = state(child);
         // Not examined, or already scanned and confirmed reachable.
         if (!(st & detail::kGcCollecting)) return;
+        gc::GcWord& w = word(child);
         if (st & detail::kGcTentative) {
           auto* x = static_cast<Ctx*>(c);
-          (*x->unreachable)[word(child).index] = nullptr;
+          (*x->unreachable)[w.index] = nullptr;
           st &= static_cast<std::uint8_t>(~detail::kGcTentative);
           x->taken_back->push_back(child);
-          word(child).refs = 1;
-        } else if (word(child).refs == 0) {
-          word(child).refs = 1;
+          w.refs = 1;
+        } else if (w.refs == 0) {
+          w.refs = 1;
         }
       },
       &ctx);
   std::size_t untrackable = 0;
   auto scan = [&](Object* o) {
-    if (word(o).refs > 0) {
+    gc::GcWord& w = word(o);
+    if (w.refs > 0) {
       const TypeInfo& ti = type_of(*o);
       ti.trace(o, visit_reachable);  // may append to taken_back_
       untrackable += ti.can_untrack != nullptr;
       state(o) &= static_cast<std::uint8_t>(~detail::kGcCollecting);
-      word(o).index = static_cast<std::uint32_t>(reachable.size());
+      w.index = static_cast<std::uint32_t>(reachable.size());
       reachable.push_back(o);
     } else {
-      word(o).index = static_cast<std::uint32_t>(unreachable.size());
+      w.index = static_cast<std::uint32_t>(unreachable.size());
       unreachable.push_back(o);
       state(o) |= detail::kGcTentative;
     }
@@ -382,6 +395,7 @@ std::size_t Collector::collect_main(int generation) {
   for (int i = 0; i < generation; ++i) append_list(i, generation);
   const int old = generation + 1 < kNumGenerations ? generation + 1 : generation;
 
+  if constexpr (kDebugLevel >= 1) check_heap_boundaries(heap_, young);
   if (observer_) [[unlikely]]
     observe("examined", [&] { observer_->examined(generation, young); });
   update_and_subtract_refs(young, generation);

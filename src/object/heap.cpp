@@ -15,11 +15,11 @@ namespace detail {
 void release(Object* o) noexcept { Heap::of(o).deallocate(o); }
 }  // namespace detail
 
-Heap::Heap() : gc_(*this), owner_(std::this_thread::get_id()) { alloc_.set_user_data(this); }
+Heap::Heap() : gc_(*this), owner_(std::this_thread::get_id()) { detail::AllocatorAccess::set_user_data(alloc_, this); }
 
 Heap& Heap::of(const Object* o) noexcept {
   const TypeInfo& ti = type_of(*o);
-  const char* block = reinterpret_cast<const char*>(o) - ti.prefix;
+  const char* block = reinterpret_cast<const char*>(o) - ti.header_offset();
   SmallObjectAllocator* a = SmallObjectAllocator::owner_of(block, detail::block_request(o));
   PYHEAP_ASSERT(a != nullptr && a->user_data() != nullptr);
   return *static_cast<Heap*>(a->user_data());
@@ -33,7 +33,7 @@ namespace detail {
 void check_object_block(const Object* o, std::size_t block_size, std::size_t offset) noexcept {
   if constexpr (kDebugLevel >= 1) {
     PYHEAP_ASSERT(type_table[o->type_id()] != nullptr);
-    PYHEAP_ASSERT(type_of(*o).prefix == offset);
+    PYHEAP_ASSERT(type_of(*o).header_offset() == offset);
     PYHEAP_ASSERT(SmallObjectAllocator::block_size_for(block_request(o)) == block_size);
   }
   (void)o, (void)block_size, (void)offset;
@@ -102,6 +102,18 @@ void Heap::make_immortal(Object* o) noexcept {
   }
   o->ob_.flags |= detail::kFlagImmortal;
   o->ob_.refcnt += detail::kImmortalBase;
+}
+
+void* Heap::allocate_after_failure(std::size_t bytes, unsigned tag, bool container) {
+  try {
+    if (gc_.is_collecting()) throw;  // a finalizer's allocation: no collection inside one
+    ++emergency_collections_;
+    gc_.collect(kNumGenerations - 1);
+    return detail::AllocatorAccess::allocate_tagged(alloc_, bytes, tag);
+  } catch (...) {
+    if (container) gc_.on_container_freed();  // nothing was made after all
+    throw;
+  }
 }
 
 // Reached when a count drops to zero.
@@ -181,9 +193,10 @@ void Heap::destroy(Object* o) noexcept {
   // Forgotten before ~T(): a snapshot taken from a destructor must not find a half-destroyed
   // object, and before the free: the next object at this address must find its slot empty.
   if (o->ob_.flags & detail::kFlagTraced) [[unlikely]] tracing_.forget(o, bytes);
+  if (ti.header_offset() > detail::kMaxTaggedHeaderOffset) [[unlikely]] far_objects_.erase(o);
   ti.destroy(o);
   --live_;
-  alloc_.deallocate(reinterpret_cast<char*>(o) - ti.prefix, bytes);
+  alloc_.deallocate(reinterpret_cast<char*>(o) - ti.header_offset(), bytes);
 }
 
 Heap::~Heap() {

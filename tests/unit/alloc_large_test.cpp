@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "pyheap/internal/access.hpp"
 #include "pyheap/internal/check.hpp"
 #include "pyheap/small_object_allocator.hpp"
 
@@ -62,7 +63,7 @@ TEST(AllocLarge, UserData) {
   SmallObjectAllocator a;
   EXPECT_EQ(a.user_data(), nullptr);
   int x = 0;
-  a.set_user_data(&x);
+  pyheap::detail::AllocatorAccess::set_user_data(a, &x);  // the Heap's door (internal/access.hpp)
   EXPECT_EQ(a.user_data(), &x);
   void* p = a.allocate(40);
   EXPECT_EQ(SmallObjectAllocator::owner_of(p, 40)->user_data(), &x);

@@ -583,7 +583,9 @@ TEST(Collector, StatsAddUpPerGeneration) {
     EXPECT_EQ(g.uncollectable, 0u);
     EXPECT_GE(g.seconds, 0.0);
     EXPECT_LE(g.longest, g.seconds);  // one pause, of the collections summed in seconds
-    if (g.collections == 1) EXPECT_EQ(g.longest, g.seconds);
+    if (g.collections == 1) {
+      EXPECT_EQ(g.longest, g.seconds);
+    }
   }
 }
 

@@ -85,6 +85,7 @@ class Runner final : public Events {
  public:
   Runner(const RunOptions& options, std::ostream& out) : options_(options), out_(out) {
     heap_.gc().disable();  // scripts start with automatic collection off
+    heap_.set_memory_limit(options_.memory_limit);
     heap_.set_unraisable_hook([this](const UnraisableInfo& info) {
       std::string what = "unknown exception";
       try {
@@ -461,10 +462,17 @@ int run_script(std::string_view text, const std::string& filename, const RunOpti
     }
   } finish{options, runner};
   std::size_t line_no = 0, pos = 0;
+  std::string_view line;
+  auto fail = [&](const char* what) {
+    statement_done(line_no, line, what);
+    out.flush();
+    err << filename << ':' << line_no << ": error: " << what << '\n';
+    return 2;
+  };
   while (pos <= text.size()) {
     std::size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
-    const std::string_view line = text.substr(pos, end - pos);
+    line = text.substr(pos, end - pos);
     ++line_no;
     pos = end + 1;
     const auto tokens = tokenize(line);
@@ -472,10 +480,11 @@ int run_script(std::string_view text, const std::string& filename, const RunOpti
     try {
       runner.execute(tokens);
     } catch (const ScriptError& e) {
-      statement_done(line_no, line, e.what());
-      out.flush();
-      err << filename << ':' << line_no << ": error: " << e.what() << '\n';
-      return 2;
+      return fail(e.what());
+    } catch (const MemoryLimitExceeded& e) {
+      // Thrown by an allocation, after the emergency collection; the heap is consistent and the
+      // statement had no effect beyond what its collection did.
+      return fail(e.what());
     }
     statement_done(line_no, line, {});
     if (std::string u = runner.take_unraisable(); !u.empty()) err << u;

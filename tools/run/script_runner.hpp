@@ -51,6 +51,10 @@ struct RunOptions {
   // After each collection, print what its garbage was, as '#' comment lines (so the output
   // differs from the spec's only by lines a reader of events can skip).
   bool verbose = false;
+  // When not 0: the heap's memory limit in bytes (heap.set_memory_limit). A statement whose
+  // allocation passes it, after the emergency collection, stops the script with
+  // "FILE:LINE: error: memory limit of ..." and exit status 2, like a bad statement.
+  std::size_t memory_limit = 0;
 };
 
 // Returns the process exit status: 0, or 2 for an invalid script.

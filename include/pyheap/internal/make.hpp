@@ -8,23 +8,73 @@
 #include <typeinfo>
 #include <utility>
 
+#include "pyheap/internal/access.hpp"
 #include "pyheap/internal/check.hpp"
 #include "pyheap/internal/trace_hot.hpp"
 
 namespace pyheap {
 
 namespace detail {
+// A static_cast from Object* down to T: well-formed exactly when Object is a non-virtual base
+// (given that it is a public, unambiguous one).
+template <class T>
+concept DowncastFromObject = requires(Object* o) { static_cast<T*>(o); };
+
+// Heap objects' allocator tags: kObjectTagBase + header offset / 8 for the header offsets 0, 8
+// and 16 (Heap::for_each_object reads the header's place in the block from the tag): every type
+// without a vtable, and polymorphic ones whose Object base follows the vptr. A header further in
+// (a polymorphic type aligned to 16 bytes, or Object after another base) is a "far header":
+// such blocks are untagged (tag 0, as the containers' storage) and the Heap lists those objects
+// in a set of its own (far_objects_), which for_each_object walks after the tagged blocks. So only
+// those rare types pay (a hash insert and erase per object), and the allocator's fast path keeps
+// its four rows.
+inline constexpr unsigned kObjectTagBase = 1;
+inline constexpr std::size_t kMaxTaggedHeaderOffset =
+    std::size_t{SmallObjectAllocator::kNumTags - 1 - kObjectTagBase} * 8;
+constexpr unsigned object_tag(std::size_t header_offset) noexcept {
+  return header_offset <= kMaxTaggedHeaderOffset ? kObjectTagBase + static_cast<unsigned>(header_offset / 8) : 0;
+}
+
+// T's own hooks, called on an object whose dynamic type is exactly T: a qualified call, so a
+// virtual hook costs no second indirect call (TypeInfo's is the dispatch). An abstract T has no
+// object of its own (its TypeInfo only answers is_a), and a pure virtual hook may have no body
+// to call, so it keeps the virtual call.
+template <class T>
+void destroy_exactly(Object* o) noexcept {
+  T* t = static_cast<T*>(o);
+  if constexpr (std::is_abstract_v<T>) t->~T(); else t->T::~T();
+}
+template <class T>
+void trace_exactly(Object* o, Tracer& tr) {
+  T* t = static_cast<T*>(o);
+  if constexpr (std::is_abstract_v<T>) t->trace(tr); else t->T::trace(tr);
+}
+template <class T>
+void finalize_exactly(Object* o) {
+  T* t = static_cast<T*>(o);
+  if constexpr (std::is_abstract_v<T>) t->finalize(); else t->T::finalize();
+}
+
 template <class T>
 TypeInfo make_type_info() {
   static_assert(std::is_base_of_v<Object, T>, "heap objects derive from pyheap::Object");
-  static_assert(!std::is_polymorphic_v<T>,
-                "heap objects carry no vtable; use the trace/finalize hooks instead of virtuals");
+  static_assert(std::is_convertible_v<T*, Object*>,
+                "pyheap::Object must be a public and unambiguous base of a heap object type: one "
+                "header per object, reachable from a T*");
+  static_assert(!std::is_convertible_v<T*, Object*> || DowncastFromObject<T>,
+                "pyheap::Object cannot be a virtual base of a heap object type: a virtual base's "
+                "offset is known only to the complete object's vtable, while pyheap finds the "
+                "block, the collector word and the object from an Object* alone (and "
+                "static_cast from Object* down to T is ill-formed); derive from pyheap::Object "
+                "non-virtually, once, in the class that owns the object's identity");
   static_assert(alignof(T) <= 16, "heap objects are at most 16-byte aligned");
-  // The header must sit at the start of T: the collector's word is found just before it.
+  // Where the Object base sits in T: 0 for a type without a vtable whose first base is Object, 8
+  // for a polymorphic one (its vptr comes first), anything for Object beside another base. The
+  // probe is never read or constructed: only the base conversion's constant offset is used
+  // (no vptr is involved for a non-virtual base).
   alignas(T) static unsigned char probe[sizeof(T)];
   T* fake = reinterpret_cast<T*>(probe);
-  if (static_cast<void*>(static_cast<Object*>(fake)) != static_cast<void*>(fake))
-    throw std::logic_error("pyheap::Object must be the first base of a heap object type");
+  const auto k = static_cast<std::size_t>(reinterpret_cast<const unsigned char*>(static_cast<Object*>(fake)) - probe);
   TypeInfo info;
   info.qualified_name = demangle(typeid(T).name());
   info.name = short_type_name(info.qualified_name);
@@ -32,13 +82,11 @@ TypeInfo make_type_info() {
   info.tracked = Traceable<T>;
   info.is_weakref = std::is_base_of_v<WeakReference, T>;
   info.prefix = info.tracked ? (alignof(T) > 8 ? 16 : 8) : 0;
-  info.destroy = [](Object* o) noexcept { static_cast<T*>(o)->~T(); };
-  if constexpr (Traceable<T>) {
-    info.trace = [](Object* o, Tracer& t) { static_cast<T*>(o)->trace(t); };
-  }
-  if constexpr (Finalizable<T>) {
-    info.finalize = [](Object* o) { static_cast<T*>(o)->finalize(); };
-  }
+  info.object_offset = static_cast<std::uint32_t>(k);
+  info.offset_flags = static_cast<std::uint8_t>((k / 8 < kOffsetInTypeInfo ? k / 8 : kOffsetInTypeInfo) << kOffsetShift);
+  info.destroy = &destroy_exactly<T>;
+  if constexpr (Traceable<T>) info.trace = &trace_exactly<T>;
+  if constexpr (Finalizable<T>) info.finalize = &finalize_exactly<T>;
   if constexpr (VarSized<T>) {
     info.trailing_bytes = [](const Object* o) noexcept { return static_cast<const T*>(o)->trailing_bytes(); };
   }
@@ -78,7 +126,14 @@ Ref<T> Heap::construct(SourceLocation site, std::size_t trailing, Args&&... args
   // As CPython's gc_alloc, a collection may run before the new object exists.
   if (ti.tracked) gc_.on_container_allocated();
   const std::size_t bytes = ti.prefix + ti.size + trailing;
-  char* block = static_cast<char*>(alloc_.allocate_tagged(bytes, object_tag(ti.prefix)));
+  const unsigned tag = detail::object_tag(ti.header_offset());
+  char* block;
+  try {
+    block = static_cast<char*>(detail::AllocatorAccess::allocate_tagged(alloc_, bytes, tag));
+  } catch (const std::bad_alloc&) {
+    // Over the memory limit, or refused by the OS: the emergency collection (heap.hpp).
+    block = static_cast<char*>(allocate_after_failure(bytes, tag, ti.tracked));
+  }
   T* t;
   try {
     t = ::new (static_cast<void*>(block + ti.prefix)) T(std::forward<Args>(args)...);
@@ -93,15 +148,18 @@ Ref<T> Heap::construct(SourceLocation site, std::size_t trailing, Args&&... args
                  ti.qualified_name.c_str(), t->trailing_bytes(), trailing);
   }
   Object* o = static_cast<Object*>(t);
-  std::uint8_t flags = 0;
+  PYHEAP_ASSERT(reinterpret_cast<char*>(o) == block + ti.header_offset());
+  std::uint8_t flags = ti.offset_flags;
   // Tracing off: this load and a never-taken branch are all it costs (tracing.hpp).
   if (tracing_.state_ != nullptr) [[unlikely]] {
-    if (tracing_.record(o, bytes, id, site)) flags = detail::kFlagTraced;
+    if (tracing_.record(o, bytes, id, site)) flags |= detail::kFlagTraced;
   }
   o->ob_ = ObjectHeader{1, id, flags, detail::kGcUntracked};
   ++live_;
   Ref<T> r = Ref<T>::adopt(t);
-  if (ti.tracked) gc_.track(o);  // on bad_alloc, r's destructor frees the new object
+  // On bad_alloc from either, r's destructor frees the new object.
+  if (ti.tracked) gc_.track(o);
+  if (tag == 0) [[unlikely]] far_objects_.insert(o);  // a constant per type: see object_tag
   return r;
 }
 
@@ -117,20 +175,29 @@ E& Heap::extension() {
 template <class Fn>
 void Heap::for_each_object(Fn&& fn) const {
   using F = std::remove_reference_t<Fn>;
-  for (unsigned tag = kObjectTagBase; tag < SmallObjectAllocator::kNumTags; ++tag) {
-    struct Context {
-      F* fn;
-      std::size_t offset;
-    } ctx{&fn, (tag - kObjectTagBase) * std::size_t{8}};
+  struct Context {
+    F* fn;
+    std::size_t offset;
+  };
+  auto visit = [](void* block, std::size_t block_size, std::size_t offset, F& f) {
+    auto* o = reinterpret_cast<Object*>(static_cast<char*>(block) + offset);
+    detail::check_object_block(o, block_size, offset);
+    if (o->refcount() != 0) f(*o);
+  };
+  // The object tags one by one (every type without a vtable, and polymorphic ones with Object
+  // right after the vptr), then the objects with a far header (object_tag).
+  for (unsigned tag = detail::kObjectTagBase; tag < SmallObjectAllocator::kNumTags; ++tag) {
+    Context ctx{&fn, (tag - detail::kObjectTagBase) * std::size_t{8}};
     alloc_.for_each_block(
         tag,
         [](void* block, std::size_t block_size, void* c) {
           auto& cx = *static_cast<Context*>(c);
-          auto* o = reinterpret_cast<Object*>(static_cast<char*>(block) + cx.offset);
-          detail::check_object_block(o, block_size, cx.offset);
-          if (o->refcount() != 0) (*cx.fn)(*o);
+          decltype(visit){}(block, block_size, cx.offset, *cx.fn);
         },
         &ctx);
+  }
+  for (Object* o : far_objects_) {
+    if (o->refcount() != 0) fn(*o);
   }
 }
 

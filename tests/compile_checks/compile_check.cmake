@@ -1,0 +1,33 @@
+# cmake -DCXX=... -DFLAGS=... -DINCLUDE=... -DDEBUG_LEVEL=... -DSNIPPET=file.cpp -P compile_check.cmake
+# reject_*.cpp: the compile must fail and its output contain the text of one of the snippet's
+# `// expect-error: TEXT` lines. accept_*.cpp: the compile must succeed.
+get_filename_component(name ${SNIPPET} NAME_WE)
+separate_arguments(flag_list UNIX_COMMAND "${FLAGS}")
+execute_process(
+  COMMAND ${CXX} ${flag_list} -std=c++20 -fsyntax-only -I${INCLUDE} -DPYHEAP_DEBUG_LEVEL=${DEBUG_LEVEL} ${SNIPPET}
+  RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(name MATCHES "^accept_")
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "${name} must compile, and did not:\n${out}")
+  endif()
+  return()
+endif()
+if(NOT name MATCHES "^reject_")
+  message(FATAL_ERROR "${name}: a snippet's name starts with accept_ or reject_")
+endif()
+file(STRINGS ${SNIPPET} expected REGEX "^// expect-error: ")
+if(NOT expected)
+  message(FATAL_ERROR "${name}: no `// expect-error: TEXT` line")
+endif()
+if(status EQUAL 0)
+  message(FATAL_ERROR "${name} must not compile, and did")
+endif()
+foreach(line ${expected})
+  string(REGEX REPLACE "^// expect-error: " "" text "${line}")
+  string(FIND "${out}" "${text}" at)
+  if(NOT at EQUAL -1)
+    message(STATUS "${name}: refused with \"${text}\"")
+    return()
+  endif()
+endforeach()
+message(FATAL_ERROR "${name} failed to compile, but not with the expected message (${expected}):\n${out}")
