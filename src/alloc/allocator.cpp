@@ -128,9 +128,7 @@ inline __attribute__((always_inline)) void* AllocatorState::allocate(std::size_t
     // (carving, no next pool, kNoPool) is the slow path.
     PoolRecord* next = pool->next;
     if (next == nullptr || pool->ncarved != alloc::kClassCapacity[idx]) {
-      void* b = allocate_slow(size, tag);  // throws with nothing changed
-      held += bs;
-      return b;
+      return allocate_slow(size, tag);  // throws with nothing changed
     }
     PYHEAP_ASSERT(fail_countdown == 0 && pool == used[tag][idx] && next->free != nullptr);
     pool->used |= PoolRecord::kFullBit;
@@ -145,7 +143,6 @@ inline __attribute__((always_inline)) void* AllocatorState::allocate(std::size_t
   pool->free = block->next;
   ++pool->used;
   count_allocation(idx, size);
-  held += bs;
 #if PYHEAP_ASAN
   alloc::poison(block, class_block_size(idx));
   alloc::unpoison(block, size == 0 ? 1 : size);

@@ -98,9 +98,12 @@ struct AllocatorState {
   std::size_t large_count_total = 0;
   std::size_t large_bytes_total = 0;
 
+  // Every path that hands out a small block counts it here, before any check of the whole state
+  // (allocate_slow's debug_check) can see it: held moves with blocks[idx].
   void count_allocation(std::size_t idx, std::size_t size) noexcept {
     ++classes.blocks[idx];
     classes.bytes_requested[idx] += size;
+    held += alloc::class_block_size(idx);
   }
   // allocator.cpp
   void* allocate(std::size_t size, unsigned tag);
