@@ -16,11 +16,42 @@
 // Accepted arguments: Ref<T>, WeakRef<T> (a strong edge to the weak reference *object*),
 // std::optional of those, and any range of accepted arguments (vector, array, deque, list, map
 // values, pairs...).
+//
+// The collector may call a trace hook in Visit mode from its worker threads (collector.hpp,
+// set_workers), while the heap's own thread waits: in Visit mode a hook must only read its object.
+//
+// Optionally, a type whose references are members at fixed places says which ones, in the order
+// its trace() reports them; the collector then reads those members directly instead of calling
+// trace() for every object it walks (the same children in the same order, without an indirect
+// call per object and one per reference):
+//
+//   struct Node : pyheap::Object {
+//     pyheap::Ref<Node> left, right;
+//     std::array<pyheap::Ref<pyheap::Object>, 4> more;
+//     int weight = 0;
+//     void trace(pyheap::Tracer& t) { t(left, right, more); }
+//     static constexpr auto ref_members = pyheap::ref_members<Node>(&Node::left, &Node::right, &Node::more);
+//   };
+//
+// A type whose references are one contiguous array (a list's items) says so with a member
+//   std::span<const pyheap::Ref<pyheap::Object>> ref_array() const noexcept;
+// (the array's references come after those of ref_members, if it has both).
+//
+// Rules: both must be public (a private one is not seen, and trace() is called instead), and a
+// member must be declared before the ref_members that names it. List exactly the members trace()
+// reports, in its order; each is a Ref<U>, a WeakRef<U> or
+// a std::array of those. The first template argument is the class that declares trace(),
+// ref_members and ref_array: a derived class that overrides trace() without declaring its own
+// ref_members / ref_array is traced by calling trace(), never with its base's list. A Ref<U> whose U does not start with its
+// Object (none today) makes the type fall back to trace() too. Debug builds
+// (PYHEAP_DEBUG_LEVEL >= 1) compare the list with what trace() reports for every object a
+// collection walks, and abort on a difference.
 #pragma once
 
 #include <iterator>
 #include <optional>
 #include <ranges>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -50,6 +81,18 @@ template <class R>
   requires std::ranges::range<R>
 struct MayHoldRefs<R> : MayHoldRefs<std::remove_cv_t<std::ranges::range_value_t<R>>> {};
 }  // namespace detail
+
+// The list a type publishes as `ref_members` (see the top of this file): member pointers of Owner.
+template <class Owner, class... M>
+struct RefMembers {
+  using owner = Owner;
+  std::tuple<M Owner::*...> members;
+};
+
+template <class Owner, class... M>
+constexpr RefMembers<Owner, M...> ref_members(M Owner::*... members) noexcept {
+  return RefMembers<Owner, M...>{{members...}};
+}
 
 class Tracer {
  public:

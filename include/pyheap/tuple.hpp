@@ -61,6 +61,7 @@ class PYHEAP_API Tuple : public Object {
 
   // Collector hooks.
   void trace(Tracer& t);
+  std::span<const Ref<Object>> ref_array() const noexcept { return span(); }  // tracer.hpp
   bool gc_can_untrack(int pass) const noexcept;
 
   // Used by Heap::make_var only.
