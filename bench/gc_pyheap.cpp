@@ -32,6 +32,7 @@ using pyheap::Ref;
 struct Node : Object {
   std::array<Ref<Object>, 2> f;
   void trace(pyheap::Tracer& t) { t(f); }
+  static constexpr auto ref_members = pyheap::ref_members<Node>(&Node::f);
 };
 
 constexpr int kTimedCollections = 3;
@@ -42,10 +43,25 @@ std::string label(const std::string& what, std::size_t n, const std::string& sha
   return what + " " + std::to_string(n) + " " + shape;
 }
 
+// "workers 2 (used); ms: merge 0.00 subtract 3.10 ..." from the collector's step timing (the last
+// collection): what the figure is made of.
+std::string steps_note(const pyheap::Collector& gc, bool parallel) {
+  static const char* const names[] = {"merge", "subtract", "mark", "partition", "weakrefs", "finalizers",
+                                      "resurrection", "free"};
+  std::string note = "workers " + std::to_string(gc.workers()) + (parallel ? " (used)" : " (not used)") + "; ms:";
+  char buf[64];
+  for (int i = 0; i < pyheap::kNumGcSteps; ++i) {
+    std::snprintf(buf, sizeof buf, " %s %.2f", names[i], gc.step_seconds()[i] * 1e3);
+    note += buf;
+  }
+  return note;
+}
+
 void run(std::size_t n, const std::string& shape) {
   const bench::EdgeList g = bench::make_graph(shape, n);
   Heap heap;
   heap.gc().disable();
+  if (const char* w = std::getenv("PYHEAP_GC_WORKERS")) heap.gc().set_workers(static_cast<unsigned>(std::atoi(w)));
   Ref<List> list = List::make(heap);
   std::vector<Node*> node(n);  // borrowed: the list holds the counts
   for (std::size_t i = 0; i < n; ++i) {
@@ -57,13 +73,16 @@ void run(std::size_t n, const std::string& shape) {
     for (int k = 0; k < 2; ++k)
       if (g.edge[2 * i + k] != bench::kNoEdge) node[i]->f[k] = Ref<Node>::borrow(node[g.edge[2 * i + k]]);
 
+  heap.gc().set_step_timing(true);
   heap.gc().collect();
   for (int r = 0; r < kTimedCollections; ++r) {
+    const auto parallel_before = heap.gc().stats()[2].parallel;
     const double t0 = bench::now_seconds();
     const std::size_t found = heap.gc().collect();
     const double t = bench::now_seconds() - t0;
     bench::emit(label("gc full, live heap", n, shape), "pyheap", t * 1e9 / n, "ns/object",
-                bench::graph_check(g) + "/" + std::to_string(found));
+                bench::graph_check(g) + "/" + std::to_string(found),
+                steps_note(heap.gc(), heap.gc().stats()[2].parallel != parallel_before));
   }
 
   if (shape == "ring") {
@@ -89,11 +108,13 @@ void run(std::size_t n, const std::string& shape) {
 
   list->append(list);
   list.reset();
+  const auto parallel_before = heap.gc().stats()[2].parallel;
   const double t0 = bench::now_seconds();
   const std::size_t found = heap.gc().collect();
   const double t = bench::now_seconds() - t0;
   bench::emit(label("gc cyclic garbage, collect+free", n, shape), "pyheap", t * 1e9 / n,
-              "ns/object", bench::graph_check(g) + "/" + std::to_string(found));
+              "ns/object", bench::graph_check(g) + "/" + std::to_string(found),
+              steps_note(heap.gc(), heap.gc().stats()[2].parallel != parallel_before));
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 // The pyheap command-line program.
-//   pyheap run [--echo] [--verbose] [--snapshot OUT] [--report FILE.html] FILE
+//   pyheap run [--echo] [--verbose] [--snapshot OUT] [--report FILE.html]
+//              [--gc-workers N] [--gc-parallel-threshold N] FILE
 //                                execute a heap script (../shared/specs/heap-script.md), and
 //                                optionally write its heap snapshot and its memory report
-//                                (pyheap/memory_report.hpp)
+//                                (pyheap/memory_report.hpp); the collector's worker threads can
+//                                also be set by $PYHEAP_GC_WORKERS, $PYHEAP_GC_PARALLEL_THRESHOLD
 //   pyheap tour [--report FILE]  the same data in pyheap and CPython, bytes side by side
 #include <CLI/CLI.hpp>
 
@@ -30,6 +32,14 @@ int main(int argc, char** argv) {
   run->add_flag("--verbose", run_options.verbose,
                 "After each collection, print what its garbage was made of (types, counts, bytes) as '#' lines");
   run->add_option("FILE", script, "The heap script")->required();
+  run->add_option("--gc-workers", run_options.gc_workers,
+                  "Threads for the collector's subtract and mark steps (0: one per core; 1: none)")
+      ->envname("PYHEAP_GC_WORKERS")
+      ->check(CLI::Range(0, 1024));
+  run->add_option("--gc-parallel-threshold", run_options.gc_parallel_threshold,
+                  "Collections of at least this many objects use the worker threads (0: all of them)")
+      ->envname("PYHEAP_GC_PARALLEL_THRESHOLD")
+      ->check(CLI::Range(0L, 1L << 40));
   std::string run_report;
   run->add_option("--report", run_report,
                   "Write an HTML report: memory after each statement, collections, largest types, pool map");

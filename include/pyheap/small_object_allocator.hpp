@@ -64,6 +64,10 @@ class PYHEAP_API SmallObjectAllocator {
   void* allocate_tagged(std::size_t size, unsigned tag);
   /// Sized free. `size` must be the value given to allocate(). p == nullptr is a no-op.
   void deallocate(void* p, std::size_t size) noexcept;
+  /// deallocate(blocks[i], sizes[i]) for i in [0, n), in that order, with the same results; each
+  /// run of consecutive blocks from one pool updates the pool and its class once (the collector
+  /// frees its garbage this way, in allocation order). No null blocks.
+  void deallocate_batch(void* const* blocks, const std::size_t* sizes, std::size_t n) noexcept;
 
   /// The allocator that handed out p (allocated with `size`); nullptr for p == nullptr.
   static SmallObjectAllocator* owner_of(const void* p, std::size_t size) noexcept;

@@ -16,6 +16,18 @@ SmallObjectAllocator::SmallObjectAllocator()
 
 SmallObjectAllocator::~SmallObjectAllocator() = default;
 
+namespace {
+// A full pool just got a block back: it returns to the front of its class's used list (reused
+// first).
+inline void relink_full_pool(detail::AllocatorState& st, PoolHeader* pool) noexcept {
+  PoolHeader*& head = st.used[pool->tag][pool->szidx];
+  pool->prev = nullptr;
+  pool->next = head;
+  if (pool->next != nullptr) pool->next->prev = pool;
+  head = pool;
+}
+}  // namespace
+
 void* SmallObjectAllocator::allocate(std::size_t size) { return state_->allocate(size, 0); }
 
 void* SmallObjectAllocator::allocate_tagged(std::size_t size, unsigned tag) {
@@ -44,14 +56,46 @@ void SmallObjectAllocator::deallocate(void* p, std::size_t size) noexcept {
   PYHEAP_ASSERT(c.blocks > 0 && c.bytes_requested >= size);
   --c.blocks;
   c.bytes_requested -= size;
-  if (was_full) [[unlikely]] {  // back to the front of its class: reused first
-    PoolHeader*& head = st.used[pool->tag][idx];
-    pool->prev = nullptr;
-    pool->next = head;
-    if (pool->next != nullptr) pool->next->prev = pool;
-    head = pool;
+  if (was_full) [[unlikely]] {
+    relink_full_pool(st, pool);
   } else if (pool->nused == 0) [[unlikely]] {
     st.release_pool(pool);
+  }
+}
+
+void SmallObjectAllocator::deallocate_batch(void* const* blocks, const std::size_t* sizes, std::size_t n) noexcept {
+  detail::AllocatorState& st = *state_;
+  std::size_t i = 0;
+  while (i < n) {
+    if (sizes[i] > kMaxSmallSize) [[unlikely]] {
+      st.deallocate_large(blocks[i], sizes[i]);
+      ++i;
+      continue;
+    }
+    PoolHeader* pool = PoolHeader::of(blocks[i]);
+    const std::uintptr_t base = reinterpret_cast<std::uintptr_t>(pool->base());
+    const std::size_t idx = pool->szidx;
+    const bool was_full = pool->full();
+    std::size_t count = 0, bytes = 0;
+    do {
+      void* p = blocks[i];
+      PYHEAP_ASSERT(p != nullptr && pool->arena != nullptr && pool->arena->owner == this);
+      PYHEAP_ASSERT(class_index(sizes[i]) == idx);  // wrong size
+      PYHEAP_ASSERT(pool->is_block_start(p));
+#if PYHEAP_ASAN
+      PYHEAP_ASSERT(!__asan_address_is_poisoned(p));  // double free
+#endif
+      pool->push(p);
+      ++count;
+      bytes += sizes[i];
+      ++i;
+    } while (i < n && sizes[i] <= kMaxSmallSize && (reinterpret_cast<std::uintptr_t>(blocks[i]) & alloc::kPoolMask) == base);
+    detail::ClassCounters& c = st.classes[idx];
+    PYHEAP_ASSERT(c.blocks >= count && c.bytes_requested >= bytes);
+    c.blocks -= count;
+    c.bytes_requested -= bytes;
+    if (was_full) relink_full_pool(st, pool);  // as deallocate does for the first block back
+    if (pool->nused == 0) st.release_pool(pool);
   }
 }
 

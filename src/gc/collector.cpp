@@ -1,13 +1,7 @@
 // The cycle collector. See include/pyheap/collector.hpp for the algorithm and its invariants and
-// docs/design.md for why the generations are vectors rather than CPython's linked lists.
-//
-// Layout of a tracked object (T is the user's type, its Object header first):
-//
-//   block ─► [ GcWord: index u32 | refs i32 ][ ObjectHeader 8 B ][ T's members ... ]
-//                                              ▲ Object* / T*
-//
-// GcWord.index is the object's position in lists_[list id]; GcWord.refs is scratch for a
-// collection (gc_refs). The list id lives in the header's gc_state byte.
+// docs/design.md for why the generations are vectors rather than CPython's linked lists. The
+// collector's view of an object (its GcWord, list id and children) is in gc/gc_object.hpp; the
+// parallel version of steps 1-2 in gc/recorded_partition.hpp.
 #include "pyheap/collector.hpp"
 
 #include <algorithm>
@@ -15,72 +9,76 @@
 #include <exception>
 #include <new>
 #include <optional>
+#include <thread>
 
-#include "pyheap/internal/check.hpp"
 #include "gc/garbage_summary.hpp"
+#include "gc/gc_object.hpp"
+#include "gc/recorded_partition.hpp"
+#include "gc/worker_pool.hpp"
 #include "pyheap/heap.hpp"
+#include "pyheap/internal/check.hpp"
 
 namespace pyheap {
 
-struct ObjectAccess {
-  static ObjectHeader& header(Object* o) noexcept { return o->ob_; }
-  static const ObjectHeader& header(const Object* o) noexcept { return o->ob_; }
-};
+using gc::list_of;
+using gc::set_list;
+using gc::state;
+using gc::trace;
+using gc::word;
+
+namespace gc {
+void check_published_refs(Object* o, const TypeInfo& ti) noexcept {
+  if (!ti.refs_published) return;
+  // Walks the published references (the slots, then the array; empty ones skipped: trace reports
+  // non-null references only) alongside what trace reports.
+  struct Cursor {
+    Object* o;
+    const TypeInfo* ti;
+    std::span<const Ref<Object>> array;
+    std::size_t slot = 0, element = 0;
+    bool same = true;
+    Object* next() {
+      for (; slot < ti->ref_offsets.size(); ++slot)
+        if (Object* c = detail::ref_slot(o, ti->ref_offsets[slot])) return ++slot, c;
+      for (; element < array.size(); ++element)
+        if (Object* c = array[element].get()) return ++element, c;
+      return nullptr;
+    }
+  } cur{o, &ti, ti.ref_array ? ti.ref_array(o) : std::span<const Ref<Object>>{}};
+  Tracer compare(
+      Tracer::Mode::Visit,
+      [](Object* child, void* c) {
+        auto& x = *static_cast<Cursor*>(c);
+        if (x.next() != child) x.same = false;
+      },
+      &cur);
+  ti.trace(o, compare);
+  PYHEAP_CHECK(cur.same && cur.next() == nullptr,
+               "%s: its ref_members / ref_array are not the references its trace() reports, in the same order",
+               ti.qualified_name.c_str());
+}
+}  // namespace gc
 
 namespace {
-struct GcWord {
-  std::uint32_t index;
-  std::int32_t refs;
-};
-static_assert(sizeof(GcWord) == 8);
-
-GcWord& word(Object* o) noexcept {
-  return *reinterpret_cast<GcWord*>(reinterpret_cast<char*>(o) - sizeof(GcWord));
-}
-std::uint8_t& state(Object* o) noexcept { return ObjectAccess::header(o).gc_state; }
-int list_of(const Object* o) noexcept { return ObjectAccess::header(o).gc_state & detail::kGcListMask; }
-
-void set_list(Object* o, int list, std::size_t index) noexcept {
-  state(o) = static_cast<std::uint8_t>(list);
-  word(o).index = static_cast<std::uint32_t>(index);
-}
-
-void trace(Object* o, Tracer& t) { type_of(*o).trace(o, t); }
-
-// Prefetching. On a large heap whose edges jump around memory (a random graph), every child
-// visited by subtract_refs and move_unreachable is a cache miss, and the walk waits for each in
-// turn. Tracing the object kPrefetchDistance slots ahead with a tracer that only prefetches its
-// children's collector words overlaps those misses. The prefetch tracer reads nothing but the
-// parent's fields and changes no state, so the walk's results and orders are unchanged. Below
-// kPrefetchMinObjects (about 16 MiB of small containers) the set mostly fits in the last-level
-// cache and the extra trace calls only cost time: measured with bench/gc_pyheap, the 10^5-node
-// ring got 35% slower with prefetching, the 10^6-node random graph about 45% faster.
-constexpr std::size_t kPrefetchDistance = 8;
-constexpr std::size_t kPrefetchMinObjects = std::size_t{1} << 19;
-
-void prefetch_child(Object* child, void*) {
-  __builtin_prefetch(reinterpret_cast<char*>(child) - sizeof(GcWord), 1);
-}
-
-// Issues the prefetches for the children of set[i + kPrefetchDistance], if there is one.
-inline void prefetch_ahead(const std::vector<Object*>& set, std::size_t i, Tracer& prefetcher) {
-  if (i + kPrefetchDistance < set.size()) {
-    if (Object* ahead = set[i + kPrefetchDistance]) trace(ahead, prefetcher);
-  }
-}
-
 // Calls visit(o) for every object of `set` in order, skipping holes; on sets of
 // kPrefetchMinObjects or more it first prefetches the children of the object kPrefetchDistance
 // slots ahead. Both walks of a collection (subtract_refs, move_unreachable) go through here.
 template <class Visit>
 inline void walk_set(const std::vector<Object*>& set, Visit&& visit) {
-  Tracer prefetcher(Tracer::Mode::Visit, prefetch_child, nullptr);
-  const bool prefetch = set.size() >= kPrefetchMinObjects;
+  const bool prefetch = set.size() >= gc::kPrefetchMinObjects;
   for (std::size_t i = 0; i < set.size(); ++i) {
-    if (prefetch) prefetch_ahead(set, i, prefetcher);
+    if (prefetch && i + gc::kPrefetchDistance < set.size()) {
+      if (Object* ahead = set[i + gc::kPrefetchDistance]) gc::prefetch_children(ahead);
+    }
     if (Object* o = set[i]) visit(o);
   }
 }
+
+// A collector word's index while its object waits, dead, for free_garbage_blocks (no list is
+// that long); its refs then hold the block's size, and the top bit whether the block starts
+// 16 bytes before the object rather than 8.
+constexpr std::uint32_t kFreedIndex = 0xffffffffu;
+constexpr std::uint32_t kPrefix16 = 0x80000000u;
 
 // Releases the collecting flag even when a callback throws std::bad_alloc through collect().
 struct CollectingScope {
@@ -90,8 +88,15 @@ struct CollectingScope {
 };
 }  // namespace
 
-Collector::Collector(Heap& heap) : heap_(heap) {}
+Collector::Collector(Heap& heap) : heap_(heap) { set_workers(0); }
 Collector::~Collector() = default;
+
+void Collector::set_workers(unsigned n) noexcept {
+  if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+  if (n == workers_) return;
+  workers_ = n;
+  pool_.reset();  // joins the old threads; a new pool starts on the next parallel collection
+}
 
 // ---- list membership ----------------------------------------------------------------------------
 
@@ -251,18 +256,16 @@ void Collector::tally_garbage(const Object* o) noexcept {
 // parent once, so all are initialised and flagged when the walk ends. The result is the same as
 // with two passes; a large live heap is walked one time less.
 void Collector::update_and_subtract_refs(const std::vector<Object*>& set, int list) {
-  Tracer subtract(
-      Tracer::Mode::Visit,
-      [](Object* child, void* list_id) {
-        std::uint8_t& st = state(child);
-        if ((st & detail::kGcListMask) != static_cast<std::uint8_t>(reinterpret_cast<std::uintptr_t>(list_id))) return;
-        if (!(st & detail::kGcCollecting)) {
-          word(child).refs = static_cast<std::int32_t>(child->refcount());
-          st |= detail::kGcCollecting;
-        }
-        --word(child).refs;
-      },
-      reinterpret_cast<void*>(static_cast<std::uintptr_t>(list)));
+  const auto list_id = static_cast<std::uint8_t>(list);
+  auto subtract = [list_id](Object* child) {
+    std::uint8_t& st = state(child);
+    if ((st & detail::kGcListMask) != list_id) return;
+    if (!(st & detail::kGcCollecting)) {
+      word(child).refs = static_cast<std::int32_t>(child->refcount());
+      st |= detail::kGcCollecting;
+    }
+    --word(child).refs;
+  };
   walk_set(set, [&](Object* o) {
     PYHEAP_ASSERT(list_of(o) == list);
     std::uint8_t& st = state(o);
@@ -270,7 +273,9 @@ void Collector::update_and_subtract_refs(const std::vector<Object*>& set, int li
       word(o).refs = static_cast<std::int32_t>(o->refcount());
       st |= detail::kGcCollecting;
     }
-    trace(o, subtract);
+    const TypeInfo& ti = type_of(*o);
+    if constexpr (kDebugLevel >= 1) gc::check_published_refs(o, ti);
+    gc::for_each_child(o, ti, subtract);
   });
   if constexpr (kDebugLevel >= 1) {
     for ([[maybe_unused]] Object* o : set) PYHEAP_ASSERT(!o || (state(o) & detail::kGcCollecting));
@@ -294,32 +299,24 @@ void Collector::update_and_subtract_refs(const std::vector<Object*>& set, int li
 // caller skip untrack_survivors' passes).
 std::size_t Collector::move_unreachable(const std::vector<Object*>& set, std::vector<Object*>& reachable,
                                  std::vector<Object*>& unreachable) {
-  struct Ctx {
-    std::vector<Object*>* taken_back;
-    std::vector<Object*>* unreachable;
-  } ctx{&taken_back_, &unreachable};
-  Tracer visit_reachable(
-      Tracer::Mode::Visit,
-      [](Object* child, void* c) {
-        std::uint8_t& st = state(child);
-        // Not examined, or already scanned and confirmed reachable.
-        if (!(st & detail::kGcCollecting)) return;
-        if (st & detail::kGcTentative) {
-          auto* x = static_cast<Ctx*>(c);
-          (*x->unreachable)[word(child).index] = nullptr;
-          st &= static_cast<std::uint8_t>(~detail::kGcTentative);
-          x->taken_back->push_back(child);
-          word(child).refs = 1;
-        } else if (word(child).refs == 0) {
-          word(child).refs = 1;
-        }
-      },
-      &ctx);
+  auto visit_reachable = [&](Object* child) {
+    std::uint8_t& st = state(child);
+    // Not examined, or already scanned and confirmed reachable.
+    if (!(st & detail::kGcCollecting)) return;
+    if (st & detail::kGcTentative) {
+      unreachable[word(child).index] = nullptr;
+      st &= static_cast<std::uint8_t>(~detail::kGcTentative);
+      taken_back_.push_back(child);
+      word(child).refs = 1;
+    } else if (word(child).refs == 0) {
+      word(child).refs = 1;
+    }
+  };
   std::size_t untrackable = 0;
   auto scan = [&](Object* o) {
     if (word(o).refs > 0) {
       const TypeInfo& ti = type_of(*o);
-      ti.trace(o, visit_reachable);  // may append to taken_back_
+      gc::for_each_child(o, ti, visit_reachable);  // may append to taken_back_
       untrackable += ti.can_untrack != nullptr;
       state(o) &= static_cast<std::uint8_t>(~detail::kGcCollecting);
       word(o).index = static_cast<std::uint32_t>(reachable.size());
@@ -365,31 +362,97 @@ void Collector::untrack_survivors(std::vector<Object*>& young, int generation) n
   }
 }
 
+namespace {
+double clock_seconds() noexcept {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+void Collector::end_step(GcStep step) noexcept {
+  if (!step_timing_) return;
+  const double now = clock_seconds();
+  step_seconds_[static_cast<int>(step)] += now - step_clock_;
+  step_clock_ = now;
+}
+
+// Steps 1-2 on `set` (every object whose list id is `list`, indexed at its position, and maybe
+// null slots): on the worker threads for large sets, else on this thread with the two walks
+// above. Either way `reachable` gets the survivors in move_unreachable's order, each indexed at
+// its slot in it (unless the result says the set is unchanged), and `unreachable` the rest, not
+// yet indexed; no object keeps a mark.
+Collector::Partition Collector::partition(const std::vector<Object*>& set, int list,
+                                          std::vector<Object*>& reachable, std::vector<Object*>& unreachable) {
+  if (set.size() >= parallel_threshold_ && workers_ > 1) {
+    try {
+      if (!recorded_) recorded_ = std::make_unique<gc::RecordedPartition>();
+      if (!pool_) pool_ = std::make_unique<gc::WorkerPool>(workers_);
+    } catch (const std::bad_alloc&) {
+    }
+    if (recorded_ && pool_) {
+      const auto r = recorded_->run(set, list, pool_.get(), reachable, unreachable, [this] { end_step(GcStep::Subtract); });
+      if (r.done) {
+        parallel_used_ = true;
+        end_step(GcStep::Mark);
+        return Partition{r.untrackable, r.unchanged};
+      }
+    }
+  }
+  update_and_subtract_refs(set, list);
+  end_step(GcStep::Subtract);
+  const Partition part{move_unreachable(set, reachable, unreachable), false};
+  end_step(GcStep::Mark);
+  return part;
+}
+
+// Lists the garbage in the working list (indices) and notes what steps 3-5 will find in it.
+void Collector::index_garbage() noexcept {
+  auto& unreachable = lists_[kUnreachable];
+  bool weak = false, fin = false;
+  for (std::size_t i = 0; i < unreachable.size(); ++i) {
+    Object* o = unreachable[i];
+    set_list(o, kUnreachable, i);
+    const TypeInfo& ti = type_of(*o);
+    weak |= ti.is_weakref || o->has_weakrefs();
+    fin |= ti.finalize != nullptr && !o->is_finalized();
+  }
+  garbage_has_weakrefs_ = weak;
+  garbage_has_finalizers_ = fin;
+}
+
 std::size_t Collector::collect_main(int generation) {
   if (generation + 1 < kNumGenerations) ++count_[generation + 1];
   for (int i = 0; i <= generation; ++i) count_[i] = 0;
+  user_code_ran_ = false;
+  parallel_used_ = false;
+  if (step_timing_) {
+    step_seconds_.fill(0);
+    step_clock_ = clock_seconds();
+  }
 
   // Merge the younger generations onto the end of the one being collected, as CPython does.
   auto& young = lists_[generation];
   compact(generation);
   for (int i = 0; i < generation; ++i) append_list(i, generation);
   const int old = generation + 1 < kNumGenerations ? generation + 1 : generation;
+  end_step(GcStep::Merge);
 
-  update_and_subtract_refs(young, generation);
+  // Subtract, mark, partition.
   auto& unreachable = lists_[kUnreachable];
   PYHEAP_ASSERT(unreachable.empty());
   reachable_.clear();
-  const std::size_t untrackable = move_unreachable(young, reachable_, unreachable);
-  young.swap(reachable_);  // reachable_ keeps the old buffer for the next collection
+  const Partition part = partition(young, generation, reachable_, unreachable);
+  if (!part.unchanged) young.swap(reachable_);  // reachable_ keeps the old buffer for the next collection
   reachable_.clear();
-  // move_unreachable left each survivor indexed at its slot in `young`, under list id
-  // `generation`: no pass over them here.
+  if (parallel_used_) ++stats_[generation].parallel;
+  else if (recorded_ && generation == kNumGenerations - 1) recorded_->release_memory();  // kept while large sets come
+  // Each survivor is indexed at its slot in `young`, under list id `generation`: no pass over
+  // them here.
   if constexpr (kDebugLevel >= 1) {
     for (std::size_t i = 0; i < young.size(); ++i)
       PYHEAP_ASSERT(word(young[i]).index == i && ObjectAccess::header(young[i]).gc_state == generation);
   }
-  for (std::size_t i = 0; i < unreachable.size(); ++i) set_list(unreachable[i], kUnreachable, i);
-  if (untrackable != 0) untrack_survivors(young, generation);
+  index_garbage();
+  if (part.untrackable != 0) untrack_survivors(young, generation);
 
   // Survivors move on to the next generation.
   if (old != generation) {
@@ -405,22 +468,35 @@ std::size_t Collector::collect_main(int generation) {
     long_lived_pending_ = 0;
     long_lived_total_ = young.size();
   }
+  end_step(GcStep::Partition);
 
+  // Weak references, finalizers, resurrection.
   std::size_t n = handle_weakrefs(old);
+  end_step(GcStep::Weakrefs);
   finalize_garbage();
+  end_step(GcStep::Finalizers);
   handle_resurrected(old);
-  for (Object* o : unreachable) {
-    if (o == nullptr) continue;
-    ++n;
-    tally_garbage(o);  // before delete_garbage frees it
+  end_step(GcStep::Resurrection);
+
+  // Free: count, clear, free the blocks.
+  if (summary_ == nullptr && !user_code_ran_) {
+    n += unreachable.size();  // no holes: nothing has freed a garbage object yet
+  } else {
+    for (Object* o : unreachable) {
+      if (o == nullptr) continue;
+      ++n;
+      tally_garbage(o);  // before delete_garbage frees it
+    }
   }
   delete_garbage(old);
+  end_step(GcStep::Free);
   return n;
 }
 
 // CPython's handle_weakrefs: weak references to garbage are cleared before any finalizer can see
 // them; callbacks run only for weak reference objects outside the garbage.
 std::size_t Collector::handle_weakrefs(int old) {
+  if (!garbage_has_weakrefs_) return 0;
   auto& unreachable = lists_[kUnreachable];
   for (Object* o : unreachable) {
     if (o && type_of(*o).is_weakref) {
@@ -438,6 +514,7 @@ std::size_t Collector::handle_weakrefs(int old) {
     }
   }
   std::size_t freed = 0;
+  if (!to_call.empty()) user_code_ran_ = true;
   for (WeakReference* wr : to_call) {
     try {
       wr->callback_(*wr);
@@ -460,12 +537,14 @@ std::size_t Collector::handle_weakrefs(int old) {
 }
 
 void Collector::finalize_garbage() {
+  if (!garbage_has_finalizers_) return;
   auto& unreachable = lists_[kUnreachable];
   for (std::size_t i = 0; i < unreachable.size(); ++i) {
     Object* o = unreachable[i];
     if (!o) continue;
     const TypeInfo& ti = type_of(*o);
     if (!ti.finalize || o->is_finalized()) continue;
+    user_code_ran_ = true;
     ObjectAccess::header(o).flags |= detail::kFlagFinalized;
     o->incref();
     try {
@@ -477,14 +556,26 @@ void Collector::finalize_garbage() {
   }
 }
 
-// After the finalizers: whatever they made reachable again survives and moves on.
+// After the finalizers: whatever they made reachable again survives and moves on. Skipped when
+// no user code has run since the partition: then the garbage is exactly as partitioned (no count
+// changed, nothing was freed), every gc_refs in it is still 0 (nothing outside it points in), and
+// steps 1-2 on it would find nothing reachable and keep its order.
 void Collector::handle_resurrected(int old) {
+  if (!user_code_ran_) return;
   auto& unreachable = lists_[kUnreachable];
-  update_and_subtract_refs(unreachable, kUnreachable);
   reachable_.clear();
   still_.clear();
-  move_unreachable(unreachable, reachable_, still_);
-  unreachable.swap(still_);
+  const bool timing = step_timing_;
+  step_timing_ = false;  // the whole check is the resurrection step
+  const Partition part = partition(unreachable, kUnreachable, reachable_, still_);
+  step_timing_ = timing;
+  if (part.unchanged) {
+    reachable_.swap(unreachable);  // everything was resurrected, in place
+    unreachable.clear();
+    std::erase(reachable_, nullptr);
+  } else {
+    unreachable.swap(still_);
+  }
   still_.clear();
   for (std::size_t i = 0; i < unreachable.size(); ++i) set_list(unreachable[i], kUnreachable, i);
   auto& dst = lists_[old];
@@ -495,12 +586,35 @@ void Collector::handle_resurrected(int old) {
   reachable_.clear();
 }
 
+// CPython's delete_garbage: each garbage object still alive is broken apart by its trace hook in
+// Clear mode, in list order; what that releases dies by reference counting at once, cascading
+// (and deferred through the trashcan) exactly as in CPython, with the destructors, weak reference
+// callbacks and finalizers of whatever dies running at the same points. Only the freeing of the
+// garbage's own blocks is changed: while this runs, a garbage object that dies is destroyed but
+// not freed (Heap::destroy, frees_in_bulk), its collector word marked kFreedIndex, and its slot
+// here stays; after the loop free_garbage_blocks frees them all in list order, which is
+// allocation order, so consecutive blocks share a pool. Objects outside the garbage are freed as
+// usual. Bulk freeing is used only from a collection that does not run inside a release cascade
+// (the usual case): then every cascade the loop starts, trashcan included, has finished when
+// control comes back to the loop, so a slot whose word is not kFreedIndex holds a live object.
 void Collector::delete_garbage(int old) {
   auto& unreachable = lists_[kUnreachable];
   Tracer clear(Tracer::Mode::Clear, nullptr, nullptr);
-  for (std::size_t i = 0; i < unreachable.size(); ++i) {
+  const bool bulk = !saveall_ && heap_.dealloc_depth_ == 0;
+  bulk_free_ = bulk;
+  const std::size_t n = unreachable.size();
+  for (std::size_t i = 0; i < n; ++i) {
     Object* o = unreachable[i];
     if (!o) continue;
+    if (bulk) {
+      if (word(o).index == kFreedIndex) continue;  // died in an earlier object's cascade
+      // What this clear and its cascade will touch first, a few objects ahead: the clears of a
+      // large random graph wait for a miss on each reference they drop.
+      if (i + gc::kPrefetchDistance < n) {
+        Object* ahead = unreachable[i + gc::kPrefetchDistance];
+        if (ahead && word(ahead).index != kFreedIndex) detail::prefetch_referents(ahead, type_of(*ahead));
+      }
+    }
     if (saveall_) {
       garbage_.push_back(Ref<Object>::borrow(o));
     } else {
@@ -512,9 +626,40 @@ void Collector::delete_garbage(int old) {
       }
       o->decref();
     }
-    if (unreachable[i] == o) move_to(o, old);  // still alive: held by something else now
+    // Still alive: held by something else now.
+    const bool alive = bulk ? word(o).index != kFreedIndex : unreachable[i] == o;
+    if (alive) move_to(o, old);
   }
+  bulk_free_ = false;
+  PYHEAP_ASSERT(!bulk || heap_.deferred_.empty());
+  if (bulk) free_garbage_blocks();
   unreachable.clear();
+}
+
+void Collector::free_in_bulk(Object* o, std::size_t bytes, std::size_t prefix) noexcept {
+  PYHEAP_CHECK(bytes < kPrefix16, "object of %zu bytes", bytes);
+  word(o) = gc::GcWord{kFreedIndex, static_cast<std::int32_t>(bytes | (prefix == 16 ? kPrefix16 : 0))};
+}
+
+// Frees the blocks delete_garbage's loop left behind, in list order, a batch at a time.
+void Collector::free_garbage_blocks() noexcept {
+  constexpr std::size_t kBatch = 256;
+  void* blocks[kBatch];
+  std::size_t sizes[kBatch];
+  std::size_t k = 0;
+  for (Object* o : lists_[kUnreachable]) {
+    if (o == nullptr) continue;  // freed before the loop, or moved on
+    const gc::GcWord w = word(o);
+    PYHEAP_ASSERT(w.index == kFreedIndex);
+    const auto bits = static_cast<std::uint32_t>(w.refs);
+    blocks[k] = reinterpret_cast<char*>(o) - ((bits & kPrefix16) ? 16 : 8);
+    sizes[k] = bits & ~kPrefix16;
+    if (++k == kBatch) {
+      heap_.alloc_.deallocate_batch(blocks, sizes, k);
+      k = 0;
+    }
+  }
+  heap_.alloc_.deallocate_batch(blocks, sizes, k);
 }
 
 // ---- generations, callbacks, introspection ------------------------------------------------------

@@ -30,6 +30,11 @@ struct RunOptions {
   // After each collection, print what its garbage was, as '#' comment lines (so the output
   // differs from the spec's only by lines a reader of events can skip).
   bool verbose = false;
+  // The collector's worker threads (Collector::set_workers, set_parallel_threshold); -1 keeps
+  // the library's defaults. Output never depends on them: the tests run scripts with the
+  // workers forced on (threshold 0) and compare.
+  long gc_workers = -1;
+  long gc_parallel_threshold = -1;
 };
 
 // Returns the process exit status: 0, or 2 for an invalid script.
