@@ -217,6 +217,7 @@ class PYHEAP_API Collector {
     std::size_t untrackable = 0;
     bool unchanged = false;  // the set is the survivors' list as it is
   };
+  void free_silently() noexcept;
   Partition partition(const std::vector<Object*>& set, int list, std::vector<Object*>& reachable,
                       std::vector<Object*>& unreachable);
   void index_garbage() noexcept;
@@ -248,6 +249,8 @@ class PYHEAP_API Collector {
   // passes when it has nothing for them.
   bool garbage_has_weakrefs_ = false;    // weak reference objects, or objects weakly referenced
   bool garbage_has_finalizers_ = false;  // objects whose finalizer has not run
+  bool garbage_silent_ = false;          // every object promises a silent destructor
+  bool garbage_loud_ = false;            // some object refers to something that is not quiet
   // Set when a weak reference callback or a finalizer ran in this collection: only then can the
   // garbage have changed since it was partitioned (resurrection, objects freed).
   bool user_code_ran_ = false;

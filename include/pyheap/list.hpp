@@ -82,6 +82,7 @@ class PYHEAP_API List : public Object {
   // Collector and getsizeof hooks. ref_array: the collector reads the items directly (tracer.hpp).
   void trace(Tracer& t);
   std::span<const Ref<Object>> ref_array() const noexcept { return {items_, size_}; }
+  using silent_destructor = List;  // ~List releases the items and frees their array, nothing else
   std::size_t owned_bytes() const noexcept;
 
   explicit List(Private) noexcept {}

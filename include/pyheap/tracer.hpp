@@ -37,6 +37,16 @@
 //   std::span<const pyheap::Ref<pyheap::Object>> ref_array() const noexcept;
 // (the array's references come after those of ref_members, if it has both).
 //
+// With them, a type may also promise that its destructor is silent, by naming itself:
+//   using silent_destructor = Node;
+// ~T() then has no effect anyone can observe besides releasing the references ref_members and
+// ref_array list (freeing memory does not count): no output, no callbacks, no other object
+// touched. A type without references (a string, a number) may promise the same. Cyclic garbage
+// made only of such objects, whose references lead only to each other, to live objects or to
+// silent objects without references, finalizers or weak references, is freed without the
+// reference-count cascade (collector.hpp): no order of its deaths could be told apart from
+// CPython's. A derived class does not inherit the promise (its typedef names its base).
+//
 // Rules: both must be public (a private one is not seen, and trace() is called instead), and a
 // member must be declared before the ref_members that names it. List exactly the members trace()
 // reports, in its order; each is a Ref<U>, a WeakRef<U> or

@@ -61,6 +61,9 @@ struct TypeInfo {
   bool refs_published = false;
   std::vector<std::uint32_t> ref_offsets;
   std::span<const Ref<Object>> (*ref_array)(const Object*) noexcept = nullptr;
+  // T promises (`using silent_destructor = T;`, tracer.hpp) that ~T() does nothing observable
+  // but release those references. Only with refs_published, or for a type without trace hook.
+  bool silent_destructor = false;
 
   // The bytes an object of this type asked the allocator for: collector word + T + inline data.
   std::size_t block_request(const Object* o) const noexcept {

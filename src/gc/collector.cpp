@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <exception>
 #include <new>
 #include <optional>
@@ -17,13 +18,13 @@
 #include "gc/worker_pool.hpp"
 #include "pyheap/heap.hpp"
 #include "pyheap/internal/check.hpp"
+#include "trace/trace_state.hpp"
 
 namespace pyheap {
 
 using gc::list_of;
 using gc::set_list;
 using gc::state;
-using gc::trace;
 using gc::word;
 
 namespace gc {
@@ -257,9 +258,13 @@ void Collector::tally_garbage(const Object* o) noexcept {
 // with two passes; a large live heap is walked one time less.
 void Collector::update_and_subtract_refs(const std::vector<Object*>& set, int list) {
   const auto list_id = static_cast<std::uint8_t>(list);
-  auto subtract = [list_id](Object* child) {
+  bool loud = false;  // the object being walked refers outside the set to something not quiet
+  auto subtract = [list_id, &loud](Object* child) {
     std::uint8_t& st = state(child);
-    if ((st & detail::kGcListMask) != list_id) return;
+    if ((st & detail::kGcListMask) != list_id) {
+      loud = loud || !gc::quiet_outsider(child);
+      return;
+    }
     if (!(st & detail::kGcCollecting)) {
       word(child).refs = static_cast<std::int32_t>(child->refcount());
       st |= detail::kGcCollecting;
@@ -275,7 +280,9 @@ void Collector::update_and_subtract_refs(const std::vector<Object*>& set, int li
     }
     const TypeInfo& ti = type_of(*o);
     if constexpr (kDebugLevel >= 1) gc::check_published_refs(o, ti);
+    loud = false;
     gc::for_each_child(o, ti, subtract);
+    if (loud) st |= detail::kGcLoud;
   });
   if constexpr (kDebugLevel >= 1) {
     for ([[maybe_unused]] Object* o : set) PYHEAP_ASSERT(!o || (state(o) & detail::kGcCollecting));
@@ -318,7 +325,7 @@ std::size_t Collector::move_unreachable(const std::vector<Object*>& set, std::ve
       const TypeInfo& ti = type_of(*o);
       gc::for_each_child(o, ti, visit_reachable);  // may append to taken_back_
       untrackable += ti.can_untrack != nullptr;
-      state(o) &= static_cast<std::uint8_t>(~detail::kGcCollecting);
+      state(o) &= static_cast<std::uint8_t>(~(detail::kGcCollecting | detail::kGcLoud));
       word(o).index = static_cast<std::uint32_t>(reachable.size());
       reachable.push_back(o);
     } else {
@@ -392,11 +399,13 @@ Collector::Partition Collector::partition(const std::vector<Object*>& set, int l
       const auto r = recorded_->run(set, list, pool_.get(), reachable, unreachable, [this] { end_step(GcStep::Subtract); });
       if (r.done) {
         parallel_used_ = true;
+        garbage_loud_ = r.garbage_loud;
         end_step(GcStep::Mark);
         return Partition{r.untrackable, r.unchanged};
       }
     }
   }
+  garbage_loud_ = false;  // the walk marks loud objects themselves (kGcLoud)
   update_and_subtract_refs(set, list);
   end_step(GcStep::Subtract);
   const Partition part{move_unreachable(set, reachable, unreachable), false};
@@ -407,16 +416,20 @@ Collector::Partition Collector::partition(const std::vector<Object*>& set, int l
 // Lists the garbage in the working list (indices) and notes what steps 3-5 will find in it.
 void Collector::index_garbage() noexcept {
   auto& unreachable = lists_[kUnreachable];
-  bool weak = false, fin = false;
+  bool weak = false, fin = false, silent = true, loud = false;
   for (std::size_t i = 0; i < unreachable.size(); ++i) {
     Object* o = unreachable[i];
+    loud |= (state(o) & detail::kGcLoud) != 0;  // before set_list clears it
     set_list(o, kUnreachable, i);
     const TypeInfo& ti = type_of(*o);
     weak |= ti.is_weakref || o->has_weakrefs();
     fin |= ti.finalize != nullptr && !o->is_finalized();
+    silent &= ti.silent_destructor;
   }
   garbage_has_weakrefs_ = weak;
   garbage_has_finalizers_ = fin;
+  garbage_silent_ = silent;
+  garbage_loud_ = garbage_loud_ || loud;
 }
 
 std::size_t Collector::collect_main(int generation) {
@@ -599,6 +612,11 @@ void Collector::handle_resurrected(int old) {
 // control comes back to the loop, so a slot whose word is not kFreedIndex holds a live object.
 void Collector::delete_garbage(int old) {
   auto& unreachable = lists_[kUnreachable];
+  if (garbage_silent_ && !garbage_loud_ && !garbage_has_weakrefs_ && !garbage_has_finalizers_ && !user_code_ran_ &&
+      !saveall_) {
+    free_silently();
+    return;
+  }
   Tracer clear(Tracer::Mode::Clear, nullptr, nullptr);
   const bool bulk = !saveall_ && heap_.dealloc_depth_ == 0;
   bulk_free_ = bulk;
@@ -620,7 +638,7 @@ void Collector::delete_garbage(int old) {
     } else {
       o->incref();
       try {
-        trace(o, clear);
+        gc::call_trace(o, clear);
       } catch (...) {
         heap_.report_unraisable(std::current_exception(), "clear of " + type_of(*o).name, o);
       }
@@ -633,6 +651,55 @@ void Collector::delete_garbage(int old) {
   bulk_free_ = false;
   PYHEAP_ASSERT(!bulk || heap_.deferred_.empty());
   if (bulk) free_garbage_blocks();
+  unreachable.clear();
+}
+
+// The garbage as a whole, without the cascade, when nobody could tell the difference: every
+// object promises a silent destructor (its ~T() does nothing observable but release the
+// references it publishes), has no finalizer left to run and no weak reference, and refers only
+// to other garbage, to survivors of this collection (which cannot die: they are reachable) or to
+// quiet objects outside the set (gc::quiet_outsider, which may die here in any order: nothing
+// can observe it); and no user code has run since the partition (so that all of this, checked
+// during steps 1-2 and index_garbage, still holds). Then the deaths' order is unobservable, and
+// each object is taken in list order: its references to non-garbage objects are dropped, its
+// slots emptied without a decrement (their targets die with it), ~T() runs and releases nothing,
+// and the blocks are freed together at the end, pool by pool. Garbage objects are never decremented, and
+// keep their list id in their (dead) headers until the end, which is how a later object knows
+// that a reference points into the garbage.
+void Collector::free_silently() noexcept {
+  auto& unreachable = lists_[kUnreachable];
+  const std::size_t n = unreachable.size();
+  auto release = [](const Object* child) {
+    if (child != nullptr && list_of(child) != kUnreachable) const_cast<Object*>(child)->decref();
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    Object* o = unreachable[i];
+    PYHEAP_ASSERT(o != nullptr && list_of(o) == kUnreachable);
+    if (i + gc::kPrefetchDistance < n) {
+      Object* ahead = unreachable[i + gc::kPrefetchDistance];
+      detail::prefetch_referents(ahead, type_of(*ahead));
+    }
+    const TypeInfo& ti = type_of(*o);
+    PYHEAP_ASSERT(ti.silent_destructor && ti.refs_published);
+    for (std::uint32_t off : ti.ref_offsets) {
+      release(detail::ref_slot(o, off));
+      std::memset(reinterpret_cast<char*>(o) + off, 0, sizeof(Object*));
+    }
+    if (ti.ref_array) {
+      for (const Ref<Object>& r : ti.ref_array(o)) {
+        release(r.get());
+        (void)const_cast<Ref<Object>&>(r).release();  // empty, without a decrement
+      }
+    }
+    const std::size_t bytes = detail::block_request(o);
+    if (ObjectAccess::header(o).flags & detail::kFlagTraced) [[unlikely]] heap_.tracing_.forget(o, bytes);
+    ti.destroy(o);
+    --heap_.live_;
+    on_container_freed();
+    // Freed after the loop: a later object may still look at this one's header.
+    free_in_bulk(o, bytes, ti.prefix);
+  }
+  free_garbage_blocks();
   unreachable.clear();
 }
 
@@ -722,7 +789,7 @@ std::vector<Ref<Object>> Collector::get_referrers(const Object* target) const {
     for (Object* o : lists_[g]) {
       if (!o) continue;
       ctx.found = false;
-      trace(o, finder);
+      gc::call_trace(o, finder);
       if (ctx.found) out.push_back(Ref<Object>::borrow(o));
     }
   }
@@ -786,7 +853,7 @@ void Collector::release_all_for_teardown() {
   Tracer clear(Tracer::Mode::Clear, nullptr, nullptr);
   for (auto& r : rest) {
     try {
-      trace(r.get(), clear);
+      gc::call_trace(r.get(), clear);
     } catch (...) {
     }
   }

@@ -45,7 +45,7 @@ inline void set_list(Object* o, int list, std::size_t index) noexcept {
   word(o).index = static_cast<std::uint32_t>(index);
 }
 
-inline void trace(Object* o, Tracer& t) { type_of(*o).trace(o, t); }
+inline void call_trace(Object* o, Tracer& t) { type_of(*o).trace(o, t); }
 
 // Prefetching. On a large heap whose edges jump around memory (a random graph), every child a
 // walk visits is a cache miss, and the walk waits for each in turn. Prefetching the children of
@@ -72,6 +72,15 @@ inline void for_each_child(Object* o, const TypeInfo& ti, Visit& visit) {
     Tracer t(Tracer::Mode::Visit, [](Object* child, void* v) { (*static_cast<Visit*>(v))(child); }, &visit);
     ti.trace(o, t);
   }
+}
+
+// Whether the death of `child`, referred to from the garbage but outside the examined set, could
+// go unnoticed whenever it happens: it holds no references (no trace hook), promises a silent
+// destructor (tracer.hpp) and has neither a finalizer nor weak references. The garbage is freed
+// without the reference-count cascade only if every such child is quiet (Collector::free_silently).
+inline bool quiet_outsider(const Object* child) noexcept {
+  const TypeInfo& ti = type_of(*child);
+  return !ti.tracked && ti.silent_destructor && ti.finalize == nullptr && !child->has_weakrefs();
 }
 
 // Prefetches the headers (and collector words: the same 16 bytes) of o's children, without any

@@ -42,7 +42,7 @@ void RecordedPartition::Edges::reserve_more(std::size_t n) {
 
 std::size_t RecordedPartition::memory() const noexcept {
   std::size_t bytes = chunks_.capacity() * sizeof(Chunk) + rc_.capacity() * sizeof(std::int32_t) +
-                      ends_.capacity() * sizeof(std::uint32_t) + mark_.capacity() +
+                      ends_.capacity() * sizeof(std::uint32_t) + mark_.capacity() + loud_.capacity() +
                       (reach_.capacity() + tentative_.capacity() + taken_back_.capacity()) * sizeof(std::uint32_t);
   for (std::size_t w = 0; w < worker_capacity_; ++w) bytes += worker_[w].edges.capacity * sizeof(std::uint32_t);
   return bytes;
@@ -55,6 +55,7 @@ void RecordedPartition::release_memory() noexcept {
   rc_ = {};
   ends_ = {};
   mark_ = {};
+  loud_ = {};
   reach_ = {};
   tentative_ = {};
   taken_back_ = {};
@@ -80,6 +81,7 @@ RecordedPartition::Result RecordedPartition::subtract(const std::vector<Object*>
       rc_.resize(n_);
       ends_.resize(n_);
       mark_.resize(n_);
+      loud_.resize(n_);
     }
   } catch (const std::bad_alloc&) {
     return result;
@@ -105,10 +107,11 @@ RecordedPartition::Result RecordedPartition::subtract(const std::vector<Object*>
 }
 
 // Steps 3 and 4; false (nothing changed) when out of memory.
-bool RecordedPartition::order_and_apply(std::vector<Object*>& reachable, std::vector<Object*>& unreachable) noexcept {
+bool RecordedPartition::order_and_apply(std::vector<Object*>& reachable, std::vector<Object*>& unreachable,
+                                        bool& loud) noexcept {
   try {
     order();
-    apply(reachable, unreachable);
+    apply(reachable, unreachable, loud);
   } catch (const std::bad_alloc&) {
     reachable.clear();
     unreachable.clear();
@@ -143,9 +146,11 @@ void RecordedPartition::record(std::size_t w) noexcept {
         Object* o = set[i];
         if (o == nullptr) {
           rc_[i] = 0;
+          loud_[i] = 0;
           ends_[i] = static_cast<std::uint32_t>(edges.size);
           continue;
         }
+        bool loud = false;  // refers outside the set to something not quiet
         PYHEAP_ASSERT(list_of(o) == list_ && word(o).index == i);
         rc_[i] = static_cast<std::int32_t>(o->refcount());
         const TypeInfo& ti = type_of(*o);
@@ -156,23 +161,26 @@ void RecordedPartition::record(std::size_t w) noexcept {
           const std::span<const Ref<Object>> array = ti.ref_array ? ti.ref_array(o) : std::span<const Ref<Object>>{};
           edges.reserve_more(ti.ref_offsets.size() + array.size());
           std::uint32_t* out = edges.data + edges.size;
-          for (std::uint32_t off : ti.ref_offsets) {
-            Object* child = detail::ref_slot(o, off);
-            if (child && member(child)) *out++ = word(child).index;
-          }
-          for (const Ref<Object>& r : array) {
-            Object* child = r.get();
-            if (child && member(child)) *out++ = word(child).index;
-          }
+          auto add = [&](Object* child) {
+            if (child == nullptr) return;
+            if (member(child)) *out++ = word(child).index;
+            else loud = loud || !quiet_outsider(child);
+          };
+          for (std::uint32_t off : ti.ref_offsets) add(detail::ref_slot(o, off));
+          for (const Ref<Object>& r : array) add(r.get());
           edges.size = static_cast<std::size_t>(out - edges.data);
         } else {
           auto visit = [&](Object* child) {
-            if (!member(child)) return;
+            if (!member(child)) {
+              loud = loud || !quiet_outsider(child);
+              return;
+            }
             edges.reserve_more(1);
             edges.data[edges.size++] = word(child).index;
           };
           for_each_child(o, ti, visit);
         }
+        loud_[i] = loud;
         ends_[i] = static_cast<std::uint32_t>(edges.size);
       }
       if (edges.size > std::numeric_limits<std::uint32_t>::max()) me.failed = true;
@@ -283,7 +291,7 @@ void RecordedPartition::order() {
   for (std::size_t q = 0; q < taken_back_.size(); ++q) scan(taken_back_[q]);
 }
 
-void RecordedPartition::apply(std::vector<Object*>& reachable, std::vector<Object*>& unreachable) {
+void RecordedPartition::apply(std::vector<Object*>& reachable, std::vector<Object*>& unreachable, bool& loud) {
   const std::vector<Object*>& set = *set_;
   reachable.reserve(reach_.size() + taken_back_.size());
   unreachable.reserve(tentative_.size());
@@ -295,8 +303,11 @@ void RecordedPartition::apply(std::vector<Object*>& reachable, std::vector<Objec
   };
   for (std::uint32_t i : reach_) survive(i);
   for (std::uint32_t i : taken_back_) survive(i);
-  for (std::uint32_t i : tentative_)
-    if (mark_[i] == kSetAside) unreachable.push_back(set[i]);
+  for (std::uint32_t i : tentative_) {
+    if (mark_[i] != kSetAside) continue;
+    unreachable.push_back(set[i]);
+    loud = loud || loud_[i] != 0;
+  }
 }
 
 }  // namespace pyheap::gc

@@ -39,7 +39,7 @@
 // and moves to the end: not the identity.) tests/unit/collector_parallel_test.cpp compares both
 // paths on random graphs, and the differential tests run with the workers forced on.
 //
-// Memory: 4 bytes per recorded edge plus 9 bytes per member, kept between collections that use
+// Memory: 4 bytes per recorded edge plus 10 bytes per member, kept between collections that use
 // this path (Collector releases it after a collection that does not).
 #pragma once
 
@@ -66,6 +66,9 @@ class RecordedPartition {
     bool unchanged = false;
     // Members whose type has a can_untrack hook (0 lets the caller skip untrack_survivors).
     std::size_t untrackable = 0;
+    // Some garbage object refers outside the set to an object that is not quiet
+    // (gc::quiet_outsider): the garbage must then be freed by the reference-count cascade.
+    bool garbage_loud = false;
   };
 
   RecordedPartition();
@@ -81,7 +84,7 @@ class RecordedPartition {
              std::vector<Object*>& unreachable, Subtracted subtracted) noexcept {
     Result r = subtract(set, list, pool);
     subtracted();
-    if (r.done && !r.unchanged) r.done = order_and_apply(reachable, unreachable);
+    if (r.done && !r.unchanged) r.done = order_and_apply(reachable, unreachable, r.garbage_loud);
     return r;
   }
 
@@ -117,11 +120,11 @@ class RecordedPartition {
   static constexpr std::size_t kChunk = 4096;
 
   Result subtract(const std::vector<Object*>& set, int list, WorkerPool* pool) noexcept;
-  bool order_and_apply(std::vector<Object*>& reachable, std::vector<Object*>& unreachable) noexcept;
+  bool order_and_apply(std::vector<Object*>& reachable, std::vector<Object*>& unreachable, bool& loud) noexcept;
   void record(std::size_t w) noexcept;
   void count(std::size_t w) noexcept;
   void order();
-  void apply(std::vector<Object*>& reachable, std::vector<Object*>& unreachable);
+  void apply(std::vector<Object*>& reachable, std::vector<Object*>& unreachable, bool& loud);
   // The recorded children of position i (positions in the set).
   const std::uint32_t* edges_begin(std::size_t i) const noexcept;
   const std::uint32_t* edges_end(std::size_t i) const noexcept;
@@ -139,6 +142,7 @@ class RecordedPartition {
   std::vector<std::int32_t> rc_;     // count, then gc_refs, by position
   std::vector<std::uint32_t> ends_;  // end of position i's edges in its chunk's list
   std::vector<std::uint8_t> mark_;   // step 2: has a member parent below; step 3: scan state
+  std::vector<std::uint8_t> loud_;   // step 1: refers outside the set to a non-quiet object
   std::vector<std::uint32_t> reach_, tentative_, taken_back_;  // step 3's lists, by position
 };
 

@@ -171,6 +171,8 @@ TypeInfo make_type_info() {
   if constexpr (Labelled<T>) {
     info.label = [](const Object* o) { return std::string(static_cast<const T*>(o)->label()); };
   }
+  // A silent destructor is usable only where the collector can empty the references first.
+  if constexpr (SilentDestructor<T>) info.silent_destructor = !info.tracked || info.refs_published;
   if constexpr (GcUntrackable<T>) {
     info.can_untrack = [](const Object* o, int pass) noexcept { return static_cast<const T*>(o)->gc_can_untrack(pass); };
   }

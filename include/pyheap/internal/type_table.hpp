@@ -72,6 +72,8 @@ concept PublishesRefArray = requires(const T& t) {
   { t.ref_array() } noexcept;
 };
 template <class T>
+concept SilentDestructor = std::is_same_v<typename T::silent_destructor, T>;
+template <class T>
 concept GcUntrackable = requires(const T& t) {
   { t.gc_can_untrack(0) } noexcept -> std::same_as<bool>;
 };
