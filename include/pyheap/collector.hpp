@@ -153,6 +153,10 @@ class PYHEAP_API Collector {
   // 0 sends every collection through the worker threads (tests do, to exercise that path).
   void set_parallel_threshold(std::size_t objects) noexcept { parallel_threshold_ = objects; }
   std::size_t parallel_threshold() const noexcept { return parallel_threshold_; }
+  // What heaps made from now on start with (process-wide; defaults 0 and
+  // kDefaultParallelThreshold): how a test run forces the workers on for every heap.
+  static void set_default_workers(unsigned n) noexcept;
+  static void set_default_parallel_threshold(std::size_t objects) noexcept;
 
   // Wall time of each step (GcStep) of the last collection, recorded while step timing is on
   // (off by default; then a collection reads the clock only for its total).

@@ -5,6 +5,7 @@
 #include "pyheap/collector.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <exception>
@@ -89,7 +90,20 @@ struct CollectingScope {
 };
 }  // namespace
 
-Collector::Collector(Heap& heap) : heap_(heap) { set_workers(0); }
+namespace {
+std::atomic<unsigned> default_workers{0};
+std::atomic<std::size_t> default_parallel_threshold{Collector::kDefaultParallelThreshold};
+}  // namespace
+
+void Collector::set_default_workers(unsigned n) noexcept { default_workers.store(n, std::memory_order_relaxed); }
+void Collector::set_default_parallel_threshold(std::size_t objects) noexcept {
+  default_parallel_threshold.store(objects, std::memory_order_relaxed);
+}
+
+Collector::Collector(Heap& heap)
+    : heap_(heap), parallel_threshold_(default_parallel_threshold.load(std::memory_order_relaxed)) {
+  set_workers(default_workers.load(std::memory_order_relaxed));
+}
 Collector::~Collector() = default;
 
 void Collector::set_workers(unsigned n) noexcept {

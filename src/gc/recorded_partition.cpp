@@ -77,6 +77,7 @@ RecordedPartition::Result RecordedPartition::subtract(const std::vector<Object*>
       worker_capacity_ = workers_;
     }
     chunks_.resize(nchunks);
+    range_in_place_.assign(workers_, 0);
     if (rc_.size() < n_) {
       rc_.resize(n_);
       ends_.resize(n_);
@@ -87,7 +88,11 @@ RecordedPartition::Result RecordedPartition::subtract(const std::vector<Object*>
     return result;
   }
 
-  // 1. record
+  // 1. record. Workers that do not take part in a run keep stale lists no chunk refers to.
+  for (std::size_t w = 0; w < workers_; ++w) {
+    worker_[w].untrackable = 0;
+    worker_[w].failed = false;
+  }
   next_chunk_.store(0, std::memory_order_relaxed);
   auto record_job = [this](unsigned w) noexcept { record(w); };
   if (pool) pool->run(record_job); else record_job(0);
@@ -97,10 +102,11 @@ RecordedPartition::Result RecordedPartition::subtract(const std::vector<Object*>
   }
 
   // 2. count
-  auto count_job = [this](unsigned w) noexcept { count(w); };
+  next_range_.store(0, std::memory_order_relaxed);
+  auto count_job = [this](unsigned) noexcept { count(); };
   if (pool) pool->run(count_job); else count_job(0);
   bool in_place = true;
-  for (std::size_t w = 0; w < workers_; ++w) in_place = in_place && worker_[w].all_in_place;
+  for (std::size_t r = 0; r < workers_; ++r) in_place = in_place && range_in_place_[r] != 0;
   result.done = true;
   result.unchanged = in_place;
   return result;
@@ -124,8 +130,6 @@ void RecordedPartition::record(std::size_t w) noexcept {
   Worker& me = worker_[w];
   Edges& edges = me.edges;
   edges.size = 0;
-  me.untrackable = 0;
-  me.failed = false;
   const std::vector<Object*>& set = *set_;
   const std::uint8_t list = static_cast<std::uint8_t>(list_);
   const bool prefetch = n_ >= kPrefetchMinObjects;
@@ -224,12 +228,19 @@ inline void count_chunk(std::size_t first, std::size_t end, const std::uint32_t*
 }
 }  // namespace
 
-void RecordedPartition::count(std::size_t w) noexcept {
-  Worker& me = worker_[w];
-  // This worker's range of targets: no other worker writes rc_ or mark_ there.
-  const std::size_t lo = n_ * w / workers_;
-  const std::size_t hi = n_ * (w + 1) / workers_;
+void RecordedPartition::count() noexcept {
+  for (;;) {
+    const std::size_t r = next_range_.fetch_add(1, std::memory_order_relaxed);
+    if (r >= workers_) return;
+    range_in_place_[r] = count_range(n_ * r / workers_, n_ * (r + 1) / workers_);
+  }
+}
+
+// Counts the edges into [lo, hi), which only the caller writes in rc_ and mark_; returns whether
+// every member there has gc_refs > 0 or a member parent below it.
+bool RecordedPartition::count_range(std::size_t lo, std::size_t hi) noexcept {
   const std::size_t span = hi - lo;
+  if (span == 0) return true;
   std::memset(mark_.data() + lo, 0, span);
   std::int32_t* rc = rc_.data();
   std::uint8_t* below = mark_.data();
@@ -254,7 +265,7 @@ void RecordedPartition::count(std::size_t w) noexcept {
       if constexpr (kDebugLevel < 1) break;
     }
   }
-  me.all_in_place = all;
+  return all;
 }
 
 // move_unreachable (collector.cpp), on positions: the same walk, the same decisions.

@@ -12,10 +12,10 @@
 //              count rc[i] and the positions of its children that are members, in the order the
 //              trace hook reports them (an edge list per chunk, ends[i] marking i's end). Objects
 //              are only read.
-//   2. count   (parallel, worker w owns a contiguous range of positions): every worker reads all
-//              edges and, for the targets in its own range, decrements rc (so rc[j] becomes j's
-//              gc_refs) and notes whether j has a member parent at a lower position. No two
-//              workers write the same element; no atomic read-modify-write is needed.
+//   2. count   (parallel, one contiguous range of positions per worker, handed out dynamically):
+//              whoever takes a range reads all edges and, for the targets in its range, decrements
+//              rc (so rc[j] becomes j's gc_refs) and notes whether j has a member parent at a lower
+//              position. No two workers write the same element; no atomic read-modify-write.
 //   3. order   (one thread): move_unreachable itself, on positions: the same loop over the set,
 //              the same tests in the same order, with the recorded edges in place of the trace
 //              hook and a byte per position in place of the header marks. Skipped when every
@@ -111,7 +111,6 @@ class RecordedPartition {
     Edges edges;  // the edges of the chunks this worker recorded
     std::size_t untrackable = 0;
     bool failed = false;
-    bool all_in_place = true;  // every member of this worker's range passes step 2's test
   };
   struct Chunk {
     std::uint32_t worker;
@@ -122,7 +121,8 @@ class RecordedPartition {
   Result subtract(const std::vector<Object*>& set, int list, WorkerPool* pool) noexcept;
   bool order_and_apply(std::vector<Object*>& reachable, std::vector<Object*>& unreachable, bool& loud) noexcept;
   void record(std::size_t w) noexcept;
-  void count(std::size_t w) noexcept;
+  void count() noexcept;
+  bool count_range(std::size_t lo, std::size_t hi) noexcept;
   void order();
   void apply(std::vector<Object*>& reachable, std::vector<Object*>& unreachable, bool& loud);
   // The recorded children of position i (positions in the set).
@@ -135,6 +135,8 @@ class RecordedPartition {
   std::size_t n_ = 0;
   std::size_t workers_ = 1;
   std::atomic<std::size_t> next_chunk_{0};
+  std::atomic<std::size_t> next_range_{0};
+  std::vector<std::uint8_t> range_in_place_;  // step 2's test passed for every member of range r
 
   std::unique_ptr<Worker[]> worker_;
   std::size_t worker_capacity_ = 0;

@@ -1,14 +1,18 @@
 // The threads a collector runs its parallel passes on (collector.hpp, set_workers).
 //
 // A pool of N workers is the calling thread (worker 0) plus N-1 threads, started on the first
-// run() and blocked between runs. run(job) is a fork and a join: job(w) runs once for every
-// worker w, and run returns when all of them have returned, so everything a job wrote is visible
-// to the caller afterwards (and everything the caller wrote before is visible to the jobs).
-// If the threads cannot be started, run() calls every job on the calling thread, one after
-// another: jobs must give the same results whichever thread runs them and in whatever order
-// (they do not wait for each other). Jobs must not throw.
+// run() and blocked between runs. run(job) calls job(0) on the caller and offers the job to the
+// threads; each thread that wakes up while the run is still open joins it and calls job(w) once.
+// run returns when the caller's job(0) has returned and every thread that joined has returned
+// from its job(w); then the run is closed, and a thread that wakes up later does not join it.
+// So a run never waits for a thread that has not started (on a loaded machine a woken thread can
+// wait milliseconds for a core): jobs share their work out dynamically (a counter of chunks), so
+// that whoever participates does all of it, and must give the same results whichever workers
+// take part, in whatever order. Everything a participant wrote is visible to the caller when run
+// returns, and everything the caller wrote before is visible to the participants. If the threads
+// cannot be started, run() calls job(0) alone. Jobs must not throw.
 //
-// Threads spin briefly after a job before they block, because a collection runs its passes back
+// Threads poll briefly after a job before they block, because a collection runs its passes back
 // to back; a blocked thread costs nothing.
 #pragma once
 
@@ -41,16 +45,20 @@ class WorkerPool {
   bool start() noexcept;
   void thread_main(unsigned w) noexcept;
 
+  // state_: the run's number (high 32 bits), whether it is closed (bit 31), and how many threads
+  // are inside its job (low bits). A thread joins by incrementing the count of an open run.
+  static constexpr std::uint64_t kClosed = std::uint64_t{1} << 31;
+  static constexpr std::uint64_t kActive = kClosed - 1;
+
   const unsigned size_;
   std::vector<std::thread> threads_;
   bool start_failed_ = false;
   std::mutex mu_;
   std::condition_variable wake_;  // a new run, or stop
-  std::condition_variable done_;  // the last thread finished its job
-  std::atomic<std::uint64_t> generation_{0};
-  std::atomic<unsigned> pending_{0};
-  bool stop_ = false;
-  Fn fn_ = nullptr;
+  std::condition_variable done_;  // the last participant left the job
+  std::atomic<std::uint64_t> state_{kClosed};
+  bool stop_ = false;  // under mu_
+  Fn fn_ = nullptr;    // the open run's job, written before state_ opens it
   void* ctx_ = nullptr;
 };
 
