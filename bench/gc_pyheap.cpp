@@ -14,6 +14,8 @@
 //   garbage   the list appends itself and the root is dropped: n+1 objects of cyclic garbage;
 //             one timed full collection finds and frees them. The count it returns is the check.
 // --workers N: the collector's worker threads (Collector::set_workers; default: one per core).
+// --parallel-threshold N: Collector::set_parallel_threshold (a huge N: CPython's two walks on
+// one thread for every size).
 // Every figure says how many threads collected it (1 when the set was below the collector's
 // parallel threshold) and, in its note, the time of each step of the collection.
 // --garbage-only: the garbage figure alone (the untimed collection still runs first).
@@ -64,6 +66,7 @@ struct Options {
   bool live_only = false;
   bool garbage_only = false;
   bool cascade = false;
+  long long threshold = -1;
 };
 
 std::string label(const std::string& what, std::size_t n, const std::string& shape) {
@@ -104,6 +107,7 @@ void run(std::size_t n, const std::string& shape, const Options& opt) {
   Heap heap;
   heap.gc().disable();
   heap.gc().set_workers(opt.workers);
+  if (opt.threshold >= 0) heap.gc().set_parallel_threshold(static_cast<std::size_t>(opt.threshold));
   heap.gc().set_step_timing(true);
   Ref<List> list = List::make(heap);
   std::vector<N*> node(n);  // borrowed: the list holds the counts
@@ -169,6 +173,7 @@ int main(int argc, char** argv) {
   opt.subject = bench::option(argc, argv, "subject", "pyheap");
   opt.live_only = bench::flag(argc, argv, "live-only");
   opt.garbage_only = bench::flag(argc, argv, "garbage-only");
+  opt.threshold = std::stoll(bench::option(argc, argv, "parallel-threshold", "-1"));
   opt.cascade = bench::flag(argc, argv, "cascade");
   for (const std::string& size : bench::split_commas(argv[1]))
     for (const std::string& shape : bench::split_commas(argv[2])) {

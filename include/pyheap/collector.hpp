@@ -145,7 +145,9 @@ class PYHEAP_API Collector {
   // Worker threads. A collection that examines at least parallel_threshold() objects runs its
   // subtract and mark steps on workers() threads: the heap's own thread plus workers() - 1 that
   // the collector starts the first time it needs them and keeps, blocked, until it is destroyed
-  // or the count changes. Results and orders do not depend on either setting.
+  // or the count changes (with workers() == 1 it runs them the same way on its own thread; a
+  // smaller set takes the two walks of CPython's algorithm on the heap's thread). Results and
+  // orders do not depend on either setting (src/gc/recorded_partition.hpp).
   // set_workers(0) (the default) means std::thread::hardware_concurrency(); 1: never any thread.
   static constexpr std::size_t kDefaultParallelThreshold = std::size_t{1} << 16;
   void set_workers(unsigned n) noexcept;
@@ -260,6 +262,7 @@ class PYHEAP_API Collector {
   bool user_code_ran_ = false;
   bool bulk_free_ = false;  // step 6 is clearing the garbage (frees_in_bulk)
   bool parallel_used_ = false;  // this collection's steps 1-2 ran on the worker threads
+  bool recorded_used_ = false;  // ... or on this thread alone, the same way (workers() == 1)
   unsigned workers_ = 0;
   std::size_t parallel_threshold_ = kDefaultParallelThreshold;
   bool step_timing_ = false;

@@ -64,15 +64,24 @@ void check_published_refs(Object* o, const TypeInfo& ti) noexcept {
 namespace {
 // Calls visit(o) for every object of `set` in order, skipping holes; on sets of
 // kPrefetchMinObjects or more it first prefetches the children of the object kPrefetchDistance
-// slots ahead. Both walks of a collection (subtract_refs, move_unreachable) go through here.
+// slots ahead, in the stretches where it pays (gc::children_far). Both walks of a
+// collection (subtract_refs, move_unreachable) go through here.
 template <class Visit>
 inline void walk_set(const std::vector<Object*>& set, Visit&& visit) {
-  const bool prefetch = set.size() >= gc::kPrefetchMinObjects;
-  for (std::size_t i = 0; i < set.size(); ++i) {
-    if (prefetch && i + gc::kPrefetchDistance < set.size()) {
-      if (Object* ahead = set[i + gc::kPrefetchDistance]) gc::prefetch_children(ahead);
+  const bool large = set.size() >= gc::kPrefetchMinObjects;
+  for (std::size_t start = 0; start < set.size(); start += gc::kLocalityStretch) {
+    const std::size_t end = std::min(set.size(), start + gc::kLocalityStretch);
+    if (large && gc::children_far(set, start, end)) {
+      for (std::size_t i = start; i < end; ++i) {
+        if (i + gc::kPrefetchDistance < set.size()) {
+          if (Object* ahead = set[i + gc::kPrefetchDistance]) gc::prefetch_children(ahead);
+        }
+        if (Object* o = set[i]) visit(o);
+      }
+    } else {
+      for (std::size_t i = start; i < end; ++i)
+        if (Object* o = set[i]) visit(o);
     }
-    if (Object* o = set[i]) visit(o);
   }
 }
 
@@ -320,14 +329,16 @@ void Collector::update_and_subtract_refs(const std::vector<Object*>& set, int li
 // caller skip untrack_survivors' passes).
 std::size_t Collector::move_unreachable(const std::vector<Object*>& set, std::vector<Object*>& reachable,
                                  std::vector<Object*>& unreachable) {
-  auto visit_reachable = [&](Object* child) {
+  std::vector<Object*>* set_aside = &unreachable;
+  std::vector<Object*>* taken_back = &taken_back_;
+  auto visit_reachable = [set_aside, taken_back](Object* child) {
     std::uint8_t& st = state(child);
     // Not examined, or already scanned and confirmed reachable.
     if (!(st & detail::kGcCollecting)) return;
     if (st & detail::kGcTentative) {
-      unreachable[word(child).index] = nullptr;
+      (*set_aside)[word(child).index] = nullptr;
       st &= static_cast<std::uint8_t>(~detail::kGcTentative);
-      taken_back_.push_back(child);
+      taken_back->push_back(child);
       word(child).refs = 1;
     } else if (word(child).refs == 0) {
       word(child).refs = 1;
@@ -403,16 +414,17 @@ void Collector::end_step(GcStep step) noexcept {
 // yet indexed; no object keeps a mark.
 Collector::Partition Collector::partition(const std::vector<Object*>& set, int list,
                                           std::vector<Object*>& reachable, std::vector<Object*>& unreachable) {
-  if (set.size() >= parallel_threshold_ && workers_ > 1) {
+  if (set.size() >= parallel_threshold_) {
     try {
       if (!recorded_) recorded_ = std::make_unique<gc::RecordedPartition>();
-      if (!pool_) pool_ = std::make_unique<gc::WorkerPool>(workers_);
+      if (!pool_ && workers_ > 1) pool_ = std::make_unique<gc::WorkerPool>(workers_);
     } catch (const std::bad_alloc&) {
     }
-    if (recorded_ && pool_) {
+    if (recorded_ && (pool_ || workers_ == 1)) {
       const auto r = recorded_->run(set, list, pool_.get(), reachable, unreachable, [this] { end_step(GcStep::Subtract); });
       if (r.done) {
-        parallel_used_ = true;
+        parallel_used_ = workers_ > 1;
+        recorded_used_ = true;
         garbage_loud_ = r.garbage_loud;
         end_step(GcStep::Mark);
         return Partition{r.untrackable, r.unchanged};
@@ -451,6 +463,7 @@ std::size_t Collector::collect_main(int generation) {
   for (int i = 0; i <= generation; ++i) count_[i] = 0;
   user_code_ran_ = false;
   parallel_used_ = false;
+  recorded_used_ = false;
   if (step_timing_) {
     step_seconds_.fill(0);
     step_clock_ = clock_seconds();
@@ -471,7 +484,7 @@ std::size_t Collector::collect_main(int generation) {
   if (!part.unchanged) young.swap(reachable_);  // reachable_ keeps the old buffer for the next collection
   reachable_.clear();
   if (parallel_used_) ++stats_[generation].parallel;
-  else if (recorded_ && generation == kNumGenerations - 1) recorded_->release_memory();  // kept while large sets come
+  if (!recorded_used_ && recorded_ && generation == kNumGenerations - 1) recorded_->release_memory();  // kept while large sets come
   // Each survivor is indexed at its slot in `young`, under list id `generation`: no pass over
   // them here.
   if constexpr (kDebugLevel >= 1) {

@@ -1,11 +1,12 @@
 #include "gc/recorded_partition.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
-#include <span>
 #include <limits>
 #include <new>
+#include <span>
 
 #include "gc/gc_object.hpp"
 #include "gc/worker_pool.hpp"
@@ -14,7 +15,7 @@
 namespace pyheap::gc {
 
 namespace {
-// Step 3's state of a position (move_unreachable's marks): not reached yet; known reachable and
+// Step 4's state of a position (move_unreachable's marks): not reached yet; known reachable and
 // still to be scanned (gc_refs bumped to 1, or taken back); scanned; set aside for now
 // (NEXT_MASK_UNREACHABLE).
 enum : std::uint8_t { kUnseen = 0, kToScan = 1, kScanned = 2, kSetAside = 3 };
@@ -42,26 +43,29 @@ void RecordedPartition::Edges::reserve_more(std::size_t n) {
 
 std::size_t RecordedPartition::memory() const noexcept {
   std::size_t bytes = chunks_.capacity() * sizeof(Chunk) + rc_.capacity() * sizeof(std::int32_t) +
-                      ends_.capacity() * sizeof(std::uint32_t) + mark_.capacity() + loud_.capacity() +
+                      below_.capacity() + loud_.capacity() + ends_.capacity() * sizeof(std::uint32_t) +
+                      mark_.capacity() +
                       (reach_.capacity() + tentative_.capacity() + taken_back_.capacity()) * sizeof(std::uint32_t);
-  for (std::size_t w = 0; w < worker_capacity_; ++w) bytes += worker_[w].edges.capacity * sizeof(std::uint32_t);
+  for (std::size_t w = 0; w < worker_count_; ++w)
+    bytes += (worker_[w].in.capacity() + worker_[w].edges.capacity) * sizeof(std::uint32_t);
   return bytes;
 }
 
 void RecordedPartition::release_memory() noexcept {
-  worker_.reset();  // frees the edge lists
-  worker_capacity_ = 0;
+  worker_.reset();  // the tallies and the edge lists
+  worker_count_ = 0;
   chunks_ = {};
   rc_ = {};
+  below_ = {};
+  loud_ = {};
   ends_ = {};
   mark_ = {};
-  loud_ = {};
   reach_ = {};
   tentative_ = {};
   taken_back_ = {};
 }
 
-// Steps 1 and 2. done with unchanged: nothing more to do; done alone: order_and_apply next.
+// Steps 1 and 2. done and unchanged: nothing more to do; done alone: partition next.
 RecordedPartition::Result RecordedPartition::subtract(const std::vector<Object*>& set, int list,
                                                       WorkerPool* pool) noexcept {
   Result result;
@@ -70,52 +74,204 @@ RecordedPartition::Result RecordedPartition::subtract(const std::vector<Object*>
   set_ = &set;
   list_ = list;
   workers_ = pool ? pool->size() : 1;
-  const std::size_t nchunks = (n_ + kChunk - 1) / kChunk;
   try {
-    if (worker_capacity_ < workers_) {
+    if (worker_count_ != workers_) {
       worker_ = std::make_unique<Worker[]>(workers_);
-      worker_capacity_ = workers_;
+      worker_count_ = workers_;
     }
-    chunks_.resize(nchunks);
-    range_in_place_.assign(workers_, 0);
+    // Grown with zeroes; between runs every tally and below_ is zero (sum zeroes what it read).
+    for (std::size_t w = 0; w < workers_; ++w)
+      if (worker_[w].in.size() < n_) worker_[w].in.resize(n_);
     if (rc_.size() < n_) {
       rc_.resize(n_);
-      ends_.resize(n_);
-      mark_.resize(n_);
+      below_.resize(n_);
       loud_.resize(n_);
     }
+    chunks_.resize((n_ + kChunk - 1) / kChunk);
+    ranges_.assign(workers_, RangeResult{true, false});
   } catch (const std::bad_alloc&) {
     return result;
   }
 
-  // 1. record. Workers that do not take part in a run keep stale lists no chunk refers to.
+  // 1. count
   for (std::size_t w = 0; w < workers_; ++w) {
     worker_[w].untrackable = 0;
     worker_[w].failed = false;
   }
   next_chunk_.store(0, std::memory_order_relaxed);
-  auto record_job = [this](unsigned w) noexcept { record(w); };
-  if (pool) pool->run(record_job); else record_job(0);
+  auto count_job = [this](unsigned w) noexcept { count(w); };
+  if (pool) pool->run(count_job); else count_job(0);
+  bool failed = false;
   for (std::size_t w = 0; w < workers_; ++w) {
-    if (worker_[w].failed) return result;
+    failed = failed || worker_[w].failed;
     result.untrackable += worker_[w].untrackable;
   }
+  if (failed) {
+    // A trace hook threw: give up, leaving the tallies zero for the next run.
+    for (std::size_t w = 0; w < workers_; ++w) std::memset(worker_[w].in.data(), 0, n_ * sizeof(std::uint32_t));
+    std::memset(below_.data(), 0, n_);
+    return result;
+  }
 
-  // 2. count
+  // 2. sum
   next_range_.store(0, std::memory_order_relaxed);
-  auto count_job = [this](unsigned) noexcept { count(); };
-  if (pool) pool->run(count_job); else count_job(0);
+  auto sum_job = [this](unsigned) noexcept { sum(); };
+  if (pool) pool->run(sum_job); else sum_job(0);
   bool in_place = true;
-  for (std::size_t r = 0; r < workers_; ++r) in_place = in_place && range_in_place_[r] != 0;
+  has_root_ = false;
+  for (const RangeResult& r : ranges_) {
+    in_place = in_place && r.in_place;
+    has_root_ = has_root_ || r.has_root;
+  }
   result.done = true;
   result.unchanged = in_place;
   return result;
 }
 
-// Steps 3 and 4; false (nothing changed) when out of memory.
-bool RecordedPartition::order_and_apply(std::vector<Object*>& reachable, std::vector<Object*>& unreachable,
-                                        bool& loud) noexcept {
+namespace {
+// Step 1 for one child of member i: its tally and below flag if it is a member (the membership
+// test of the single-threaded walk: the child's list is the set's), else whether it is quiet.
+inline void count_child(const Object* child, std::size_t i, std::uint8_t list, std::uint32_t* in, std::uint8_t* below,
+                        bool& loud) noexcept {
+  if ((ObjectAccess::header(child).gc_state & detail::kGcListMask) != list) {
+    loud = loud || !quiet_outsider(child);
+    return;
+  }
+  const std::uint32_t j = word(const_cast<Object*>(child)).index;
+  ++in[j];
+  // Racing writers only ever store 1: a relaxed store each, whoever wins.
+  if (j > i) std::atomic_ref<std::uint8_t>(below[j]).store(1, std::memory_order_relaxed);
+}
+}  // namespace
+
+void RecordedPartition::count(std::size_t w) noexcept {
+  Worker& me = worker_[w];
+  const std::vector<Object*>& set = *set_;
+  const std::uint8_t list = static_cast<std::uint8_t>(list_);
+  const bool prefetch = n_ >= kPrefetchMinObjects;
+  const std::size_t nchunks = chunks_.size();
+  std::uint32_t* in = me.in.data();
+  std::int32_t* rc = rc_.data();
+  std::uint8_t* below = below_.data();
+  // The membership test of the single-threaded walk: the child's list is the set's.
+  auto member = [list](const Object* child) { return (ObjectAccess::header(child).gc_state & detail::kGcListMask) == list; };
+  for (;;) {
+    const std::size_t c = next_chunk_.fetch_add(1, std::memory_order_relaxed);
+    if (c >= nchunks) break;
+    if (me.failed) continue;  // let the others take the remaining chunks; the run is abandoned
+    const std::size_t end = std::min(n_, (c + 1) * kChunk);
+    const bool prefetch_here = prefetch && children_far(set, c * kChunk, end);
+    try {
+      for (std::size_t i = c * kChunk; i < end; ++i) {
+        if (prefetch_here) {
+          // Two stages: the children's headers 8 objects ahead, then, 4 ahead, the tallies of
+          // the children whose headers (and so positions) should have arrived by now.
+          if (i + kPrefetchDistance < n_) {
+            if (Object* ahead = set[i + kPrefetchDistance]) prefetch_children(ahead);
+          }
+          if (i + kPrefetchDistance / 2 < n_) {
+            if (Object* ahead = set[i + kPrefetchDistance / 2]; ahead && type_of(*ahead).refs_published) {
+              for (std::uint32_t off : type_of(*ahead).ref_offsets)
+                if (Object* child = detail::ref_slot(ahead, off); child && member(child))
+                  __builtin_prefetch(in + word(child).index, 1);
+            }
+          }
+        }
+        Object* o = set[i];
+        if (o == nullptr) {
+          rc[i] = 0;
+          loud_[i] = 0;
+          continue;
+        }
+        PYHEAP_ASSERT(list_of(o) == list_ && word(o).index == i);
+        rc[i] = static_cast<std::int32_t>(o->refcount());
+        const TypeInfo& ti = type_of(*o);
+        me.untrackable += ti.can_untrack != nullptr;
+        if constexpr (kDebugLevel >= 1) check_published_refs(o, ti);
+        bool loud = false;  // refers outside the set to something not quiet
+        if (ti.refs_published) {
+          // Straight loops on locals (for_each_child's trace-hook path takes its visitor's
+          // address, which would keep everything the visitor refers to in memory).
+          for (std::uint32_t off : ti.ref_offsets)
+            if (Object* child = detail::ref_slot(o, off)) count_child(child, i, list, in, below, loud);
+          if (ti.ref_array) {
+            for (const Ref<Object>& r : ti.ref_array(o))
+              if (Object* child = r.get()) count_child(child, i, list, in, below, loud);
+          }
+        } else {
+          struct Ctx {
+            std::size_t i;
+            std::uint8_t list;
+            std::uint32_t* in;
+            std::uint8_t* below;
+            bool loud;
+          } ctx{i, list, in, below, false};
+          auto visit = [&ctx](Object* child) { count_child(child, ctx.i, ctx.list, ctx.in, ctx.below, ctx.loud); };
+          for_each_child(o, ti, visit);
+          loud = ctx.loud;
+        }
+        loud_[i] = loud;
+      }
+    } catch (...) {
+      // A trace hook threw: the caller falls back to the single-threaded passes, which report it
+      // on the heap's thread.
+      me.failed = true;
+    }
+  }
+}
+
+void RecordedPartition::sum() noexcept {
+  for (;;) {
+    const std::size_t r = next_range_.fetch_add(1, std::memory_order_relaxed);
+    if (r >= workers_) return;
+    ranges_[r] = sum_range(n_ * r / workers_, n_ * (r + 1) / workers_);
+  }
+}
+
+// gc_refs for [lo, hi) (only the caller writes there), zeroing the tallies and flags it reads.
+RecordedPartition::RangeResult RecordedPartition::sum_range(std::size_t lo, std::size_t hi) noexcept {
+  RangeResult result{true, false};
+  const std::vector<Object*>& set = *set_;
+  std::int32_t* rc = rc_.data();
+  std::uint8_t* below = below_.data();
+  for (std::size_t w = 0; w < workers_; ++w) {
+    std::uint32_t* in = worker_[w].in.data();
+    for (std::size_t j = lo; j < hi; ++j) {
+      rc[j] -= static_cast<std::int32_t>(in[j]);
+      in[j] = 0;
+    }
+  }
+  for (std::size_t j = lo; j < hi; ++j) {
+    // A negative count means a trace hook reported a reference its object does not own.
+    PYHEAP_ASSERT(rc[j] >= 0);
+    const std::uint8_t b = std::atomic_ref<std::uint8_t>(below[j]).load(std::memory_order_relaxed);
+    below[j] = 0;
+    if (set[j] == nullptr) continue;
+    if (rc[j] > 0) result.has_root = true;
+    else if (b == 0) result.in_place = false;
+  }
+  return result;
+}
+
+// Steps 3-5, or the shortcut when nothing is reachable. false (nothing changed): out of memory,
+// or a trace hook threw.
+bool RecordedPartition::partition(WorkerPool* pool, std::vector<Object*>& reachable,
+                                  std::vector<Object*>& unreachable, bool& loud) noexcept {
   try {
+    if (!has_root_) {
+      all_garbage(unreachable, loud);
+      return true;
+    }
+    if (ends_.size() < n_) {
+      ends_.resize(n_);
+      mark_.resize(n_);
+    }
+    for (std::size_t w = 0; w < workers_; ++w) worker_[w].failed = false;
+    next_chunk_.store(0, std::memory_order_relaxed);
+    auto record_job = [this](unsigned w) noexcept { record(w); };
+    if (pool) pool->run(record_job); else record_job(0);
+    for (std::size_t w = 0; w < workers_; ++w)
+      if (worker_[w].failed) return false;
     order();
     apply(reachable, unreachable, loud);
   } catch (const std::bad_alloc&) {
@@ -126,6 +282,16 @@ bool RecordedPartition::order_and_apply(std::vector<Object*>& reachable, std::ve
   return true;
 }
 
+void RecordedPartition::all_garbage(std::vector<Object*>& unreachable, bool& loud) {
+  const std::vector<Object*>& set = *set_;
+  unreachable.reserve(n_);
+  for (std::size_t i = 0; i < n_; ++i) {
+    if (set[i] == nullptr) continue;
+    unreachable.push_back(set[i]);
+    loud = loud || loud_[i] != 0;
+  }
+}
+
 void RecordedPartition::record(std::size_t w) noexcept {
   Worker& me = worker_[w];
   Edges& edges = me.edges;
@@ -134,64 +300,50 @@ void RecordedPartition::record(std::size_t w) noexcept {
   const std::uint8_t list = static_cast<std::uint8_t>(list_);
   const bool prefetch = n_ >= kPrefetchMinObjects;
   const std::size_t nchunks = chunks_.size();
-  // The membership test of the single-threaded walk: the child's list is the set's.
-  auto member = [list](Object* child) { return (state(child) & detail::kGcListMask) == list; };
+  auto member = [list](const Object* child) { return (ObjectAccess::header(child).gc_state & detail::kGcListMask) == list; };
   for (;;) {
     const std::size_t c = next_chunk_.fetch_add(1, std::memory_order_relaxed);
     if (c >= nchunks) break;
-    if (me.failed) continue;  // let the others take the remaining chunks; the run is abandoned
+    if (me.failed) continue;
     chunks_[c] = Chunk{static_cast<std::uint32_t>(w), static_cast<std::uint32_t>(edges.size)};
     const std::size_t end = std::min(n_, (c + 1) * kChunk);
+    const bool prefetch_here = prefetch && children_far(set, c * kChunk, end);
     try {
       for (std::size_t i = c * kChunk; i < end; ++i) {
-        if (prefetch && i + kPrefetchDistance < n_) {
+        if (prefetch_here && i + kPrefetchDistance < n_) {
           if (Object* ahead = set[i + kPrefetchDistance]) prefetch_children(ahead);
         }
         Object* o = set[i];
-        if (o == nullptr) {
-          rc_[i] = 0;
-          loud_[i] = 0;
-          ends_[i] = static_cast<std::uint32_t>(edges.size);
-          continue;
-        }
-        bool loud = false;  // refers outside the set to something not quiet
-        PYHEAP_ASSERT(list_of(o) == list_ && word(o).index == i);
-        rc_[i] = static_cast<std::int32_t>(o->refcount());
-        const TypeInfo& ti = type_of(*o);
-        me.untrackable += ti.can_untrack != nullptr;
-        if constexpr (kDebugLevel >= 1) check_published_refs(o, ti);
-        if (ti.refs_published) {
-          // Room for every published reference first, then a plain store per member child.
-          const std::span<const Ref<Object>> array = ti.ref_array ? ti.ref_array(o) : std::span<const Ref<Object>>{};
-          edges.reserve_more(ti.ref_offsets.size() + array.size());
-          std::uint32_t* out = edges.data + edges.size;
-          auto add = [&](Object* child) {
-            if (child == nullptr) return;
-            if (member(child)) *out++ = word(child).index;
-            else loud = loud || !quiet_outsider(child);
-          };
-          for (std::uint32_t off : ti.ref_offsets) add(detail::ref_slot(o, off));
-          for (const Ref<Object>& r : array) add(r.get());
-          edges.size = static_cast<std::size_t>(out - edges.data);
-        } else {
-          auto visit = [&](Object* child) {
-            if (!member(child)) {
-              loud = loud || !quiet_outsider(child);
-              return;
+        if (o != nullptr) {
+          const TypeInfo& ti = type_of(*o);
+          if (ti.refs_published) {
+            // Room for every published reference first, then a plain store per member child.
+            const std::span<const Ref<Object>> array = ti.ref_array ? ti.ref_array(o) : std::span<const Ref<Object>>{};
+            edges.reserve_more(ti.ref_offsets.size() + array.size());
+            std::uint32_t* out = edges.data + edges.size;
+            for (std::uint32_t off : ti.ref_offsets) {
+              Object* child = detail::ref_slot(o, off);
+              if (child && member(child)) *out++ = word(child).index;
             }
-            edges.reserve_more(1);
-            edges.data[edges.size++] = word(child).index;
-          };
-          for_each_child(o, ti, visit);
+            for (const Ref<Object>& r : array) {
+              Object* child = r.get();
+              if (child && member(child)) *out++ = word(child).index;
+            }
+            edges.size = static_cast<std::size_t>(out - edges.data);
+          } else {
+            auto visit = [&](Object* child) {
+              if (!member(child)) return;
+              edges.reserve_more(1);
+              edges.data[edges.size++] = word(child).index;
+            };
+            for_each_child(o, ti, visit);
+          }
         }
-        loud_[i] = loud;
         ends_[i] = static_cast<std::uint32_t>(edges.size);
       }
       if (edges.size > std::numeric_limits<std::uint32_t>::max()) me.failed = true;
     } catch (...) {
-      // Out of memory for the record, or a trace hook threw: the caller falls back to the
-      // single-threaded passes, which report whatever it was on the heap's thread.
-      me.failed = true;
+      me.failed = true;  // out of memory for the edges, or a trace hook threw
     }
   }
 }
@@ -204,68 +356,6 @@ const std::uint32_t* RecordedPartition::edges_begin(std::size_t i) const noexcep
 
 const std::uint32_t* RecordedPartition::edges_end(std::size_t i) const noexcept {
   return worker_[chunks_[i / kChunk].worker].edges.data + ends_[i];
-}
-
-namespace {
-// Step 2's inner loop over one chunk's edges (parents first..end, their edges from `e` on).
-template <bool kPrefetch>
-inline void count_chunk(std::size_t first, std::size_t end, const std::uint32_t* e, const std::uint32_t* base,
-                        const std::uint32_t* ends, std::size_t lo, std::size_t span, std::int32_t* rc,
-                        std::uint8_t* below) noexcept {
-  const std::uint32_t* chunk_end = base + ends[end - 1];
-  for (std::size_t i = first; i < end; ++i) {
-    for (const std::uint32_t* stop = base + ends[i]; e < stop; ++e) {
-      if constexpr (kPrefetch) {
-        if (e + 16 < chunk_end) __builtin_prefetch(rc + e[16], 1);
-      }
-      const std::uint32_t j = *e;
-      if (j - lo < span) {
-        --rc[j];
-        below[j] |= static_cast<std::uint8_t>(j > i);
-      }
-    }
-  }
-}
-}  // namespace
-
-void RecordedPartition::count() noexcept {
-  for (;;) {
-    const std::size_t r = next_range_.fetch_add(1, std::memory_order_relaxed);
-    if (r >= workers_) return;
-    range_in_place_[r] = count_range(n_ * r / workers_, n_ * (r + 1) / workers_);
-  }
-}
-
-// Counts the edges into [lo, hi), which only the caller writes in rc_ and mark_; returns whether
-// every member there has gc_refs > 0 or a member parent below it.
-bool RecordedPartition::count_range(std::size_t lo, std::size_t hi) noexcept {
-  const std::size_t span = hi - lo;
-  if (span == 0) return true;
-  std::memset(mark_.data() + lo, 0, span);
-  std::int32_t* rc = rc_.data();
-  std::uint8_t* below = mark_.data();
-  const bool prefetch = n_ >= kPrefetchMinObjects;
-  const std::size_t nchunks = chunks_.size();
-  for (std::size_t c = 0; c < nchunks; ++c) {
-    const std::size_t first = c * kChunk;
-    const std::size_t end = std::min(n_, first + kChunk);
-    const std::uint32_t* base = worker_[chunks_[c].worker].edges.data;
-    const std::uint32_t* e = base + chunks_[c].begin;
-    if (prefetch) count_chunk<true>(first, end, e, base, ends_.data(), lo, span, rc, below);
-    else count_chunk<false>(first, end, e, base, ends_.data(), lo, span, rc, below);
-  }
-  // Step 3 can be skipped if every member of every range has gc_refs > 0 or a parent below it.
-  bool all = true;
-  const std::vector<Object*>& set = *set_;
-  for (std::size_t j = lo; j < hi; ++j) {
-    // A negative count means a trace hook reported a reference its object does not own.
-    PYHEAP_ASSERT(rc[j] >= 0);
-    if (set[j] != nullptr && rc[j] <= 0 && below[j] == 0) {
-      all = false;
-      if constexpr (kDebugLevel < 1) break;
-    }
-  }
-  return all;
 }
 
 // move_unreachable (collector.cpp), on positions: the same walk, the same decisions.

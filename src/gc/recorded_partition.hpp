@@ -6,41 +6,48 @@
 // gc_refs its count minus the references from other members; move_unreachable then walks the set
 // in order, and its output orders (the reachable list and the unreachable list) are observable
 // (they decide in which order garbage is cleared, hence which weak reference callbacks run). Only
-// the first pass parallelizes as it is. So this class splits the work differently:
+// the first pass parallelizes as it is. So the work is split differently, by position in the set
+// (every member's GcWord index is its position):
 //
-//   1. record  (parallel, chunks of positions handed out dynamically): for each member i, its
-//              count rc[i] and the positions of its children that are members, in the order the
-//              trace hook reports them (an edge list per chunk, ends[i] marking i's end). Objects
-//              are only read.
-//   2. count   (parallel, one contiguous range of positions per worker, handed out dynamically):
-//              whoever takes a range reads all edges and, for the targets in its range, decrements
-//              rc (so rc[j] becomes j's gc_refs) and notes whether j has a member parent at a lower
-//              position. No two workers write the same element; no atomic read-modify-write.
-//   3. order   (one thread): move_unreachable itself, on positions: the same loop over the set,
+//   1. count   (parallel; chunks of positions handed out dynamically): for each member i, its
+//              count into rc[i]; for each of its children that is a member j, one more in worker
+//              w's own tally in[w][j] (no two workers write one tally: no atomics), and a flag
+//              below[j] when i < j (only ever set to 1: a relaxed store, whoever writes it).
+//              Objects are only read.
+//   2. sum     (parallel; ranges of positions handed out dynamically): gc_refs[j] := rc[j] minus
+//              the tallies of every worker, which are zeroed again for the next collection.
+//   Then, in the common cases, the outcome is known without move_unreachable:
+//     - every member has gc_refs > 0 or a member parent below it: everything is reachable, in
+//       place (the reachable list is the set, in order; nothing is unreachable);
+//     - no member has gc_refs > 0: nothing is reachable (the unreachable list is the set, in
+//       order).
+//   Otherwise:
+//   3. record  (parallel; chunks): the member children of each member, by position, in the order
+//              the trace hook reports them (an edge list per chunk, ends[i] marking i's end).
+//   4. order   (one thread): move_unreachable itself, on positions: the same loop over the set,
 //              the same tests in the same order, with the recorded edges in place of the trace
-//              hook and a byte per position in place of the header marks. Skipped when every
-//              member is reachable in place (below).
-//   4. apply   (one thread): survivors get their new indices, the garbage its list.
+//              hook and a byte per position in place of the header marks.
+//   5. apply   (one thread): survivors get their new indices, the garbage its list.
 //
-// Why the orders are identical. move_unreachable's decisions read only (a) gc_refs of each member,
+// Why the lists are the same. move_unreachable's decisions read only (a) gc_refs of each member,
 // (b) for each member it scans, the members among its children in trace order, and (c) its own
-// marks. Step 2 computes (a) exactly (a sum does not depend on the order of its terms). Step 1
+// marks. Step 2 computes (a) exactly (a sum does not depend on the order of its terms). Step 3
 // records (b) exactly: the edges of i come from i's trace hook (or the slots its type publishes,
 // which debug builds check are the same children in the same order), filtered by the same
 // membership test move_unreachable's visit applies (a child outside the set has no collecting
 // mark, so visit_reachable ignores it), and a chunk's edges are read back by position whichever
-// worker wrote them. Step 3 then makes the same decisions in the same order on (c)'s stand-in, so
-// it outputs the same lists. Step 3 is skipped only when the outcome is known to be the identity
-// (reachable = the set in order, unreachable empty): that holds iff every member has gc_refs > 0
-// or a member parent at a lower position. (If so, by induction on position every member is
-// reachable when move_unreachable's scan reaches it, so none is set aside and nothing is ever
-// taken back. If not, the first member without either is set aside when the scan reaches it,
-// since nothing scanned before it points to it, and it either stays garbage or is taken back
-// and moves to the end: not the identity.) tests/unit/collector_parallel_test.cpp compares both
-// paths on random graphs, and the differential tests run with the workers forced on.
+// worker wrote them. Step 4 makes the same decisions in the same order on (c)'s stand-in, so it
+// outputs the same lists. The two shortcuts: if every member has gc_refs > 0 or a member parent
+// below it, then by induction on position every member is found reachable when the scan reaches
+// it (a parent below was scanned before it and bumped it), so none is set aside, nothing is taken
+// back, and the reachable list is the set in order. If no member has gc_refs > 0, the scan never
+// finds anything reachable, so it sets every member aside in order and takes nothing back.
+// tests/unit/collector_parallel_test.cpp compares both paths on random heaps, event by event, and
+// the differential tests run with the workers forced on.
 //
-// Memory: 4 bytes per recorded edge plus 10 bytes per member, kept between collections that use
-// this path (Collector releases it after a collection that does not).
+// Memory, kept between collections that use this path (Collector releases it after a full
+// collection that does not): 4 bytes per member per worker (the tallies) plus 7 per member; and
+// when steps 3-5 run, 4 per recorded edge plus 5 per member.
 #pragma once
 
 #include <atomic>
@@ -58,7 +65,7 @@ class WorkerPool;
 class RecordedPartition {
  public:
   struct Result {
-    // false: no memory for the record (or a trace hook threw); nothing was changed, and the
+    // false: no memory for the buffers (or a trace hook threw); nothing was changed, and the
     // caller runs the single-threaded passes instead.
     bool done = false;
     // Every member is reachable in place: `reachable` was not filled, the set itself is the
@@ -78,13 +85,13 @@ class RecordedPartition {
   // and possibly null slots. On success `reachable` (empty on entry) gets the survivors in
   // move_unreachable's order, each indexed at its new slot, and `unreachable` (empty on entry)
   // the garbage in its order; no object carries a mark. pool may be null (one worker).
-  // subtracted() is called between steps 2 and 3 (the collector's step timing).
+  // subtracted() is called once gc_refs are known (the collector's step timing).
   template <class Subtracted>
   Result run(const std::vector<Object*>& set, int list, WorkerPool* pool, std::vector<Object*>& reachable,
              std::vector<Object*>& unreachable, Subtracted subtracted) noexcept {
     Result r = subtract(set, list, pool);
     subtracted();
-    if (r.done && !r.unchanged) r.done = order_and_apply(reachable, unreachable, r.garbage_loud);
+    if (r.done && !r.unchanged) r.done = partition(pool, reachable, unreachable, r.garbage_loud);
     return r;
   }
 
@@ -108,7 +115,8 @@ class RecordedPartition {
     void release() noexcept;
   };
   struct alignas(64) Worker {
-    Edges edges;  // the edges of the chunks this worker recorded
+    std::vector<std::uint32_t> in;  // step 1: this worker's tally of member parents, by position
+    Edges edges;                    // step 3: the edges of the chunks this worker recorded
     std::size_t untrackable = 0;
     bool failed = false;
   };
@@ -116,15 +124,22 @@ class RecordedPartition {
     std::uint32_t worker;
     std::uint32_t begin;  // where the chunk's edges start in that worker's list
   };
+  struct RangeResult {
+    bool in_place;  // every member has gc_refs > 0 or a member parent below
+    bool has_root;  // some member has gc_refs > 0
+  };
   static constexpr std::size_t kChunk = 4096;
 
   Result subtract(const std::vector<Object*>& set, int list, WorkerPool* pool) noexcept;
-  bool order_and_apply(std::vector<Object*>& reachable, std::vector<Object*>& unreachable, bool& loud) noexcept;
+  bool partition(WorkerPool* pool, std::vector<Object*>& reachable, std::vector<Object*>& unreachable,
+                 bool& loud) noexcept;
+  void count(std::size_t w) noexcept;
+  void sum() noexcept;
+  RangeResult sum_range(std::size_t lo, std::size_t hi) noexcept;
   void record(std::size_t w) noexcept;
-  void count() noexcept;
-  bool count_range(std::size_t lo, std::size_t hi) noexcept;
   void order();
   void apply(std::vector<Object*>& reachable, std::vector<Object*>& unreachable, bool& loud);
+  void all_garbage(std::vector<Object*>& unreachable, bool& loud);
   // The recorded children of position i (positions in the set).
   const std::uint32_t* edges_begin(std::size_t i) const noexcept;
   const std::uint32_t* edges_end(std::size_t i) const noexcept;
@@ -136,16 +151,18 @@ class RecordedPartition {
   std::size_t workers_ = 1;
   std::atomic<std::size_t> next_chunk_{0};
   std::atomic<std::size_t> next_range_{0};
-  std::vector<std::uint8_t> range_in_place_;  // step 2's test passed for every member of range r
 
   std::unique_ptr<Worker[]> worker_;
-  std::size_t worker_capacity_ = 0;
+  std::size_t worker_count_ = 0;
+  std::vector<RangeResult> ranges_;
+  bool has_root_ = false;
   std::vector<Chunk> chunks_;
   std::vector<std::int32_t> rc_;     // count, then gc_refs, by position
-  std::vector<std::uint32_t> ends_;  // end of position i's edges in its chunk's list
-  std::vector<std::uint8_t> mark_;   // step 2: has a member parent below; step 3: scan state
-  std::vector<std::uint8_t> loud_;   // step 1: refers outside the set to a non-quiet object
-  std::vector<std::uint32_t> reach_, tentative_, taken_back_;  // step 3's lists, by position
+  std::vector<std::uint8_t> below_;  // has a member parent at a lower position (zero between runs)
+  std::vector<std::uint8_t> loud_;   // refers outside the set to a non-quiet object
+  std::vector<std::uint32_t> ends_;  // step 3: end of position i's edges in its chunk's list
+  std::vector<std::uint8_t> mark_;   // step 4: move_unreachable's state of each position
+  std::vector<std::uint32_t> reach_, tentative_, taken_back_;  // step 4's lists, by position
 };
 
 }  // namespace pyheap::gc

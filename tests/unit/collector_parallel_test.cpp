@@ -295,3 +295,49 @@ TEST(CollectorParallel, TakenBackObjectsFollowTheirHolder) {
 }
 
 }  // namespace
+
+namespace {
+
+// The two shortcuts of the worker path (recorded_partition.hpp), each against one thread.
+std::vector<std::string> shortcut_run(unsigned workers, bool garbage) {
+  Log log;
+  {
+    Heap heap;
+    heap.gc().disable();
+    heap.gc().set_workers(workers);
+    heap.gc().set_parallel_threshold(0);
+    // Made before what they point to: every object has its parent below it.
+    Ref<Object> root = heap.make<Array>(0, &log);
+    std::vector<Ref<Object>> made;
+    for (int i = 1; i <= 50; ++i) {
+      made.push_back(heap.make<Fixed>(i, &log));
+      static_cast<Array*>(root.get())->items.push_back(made.back());
+      if (i > 1) static_cast<Fixed*>(made[made.size() - 2].get())->f[0] = made.back();
+    }
+    static_cast<Fixed*>(made.back().get())->f[0] = root;  // and a cycle through all of them
+    made.clear();
+    if (garbage) root.reset();  // nothing has gc_refs > 0 any more
+    log.push_back("collect -> " + std::to_string(heap.gc().collect(0)));
+    std::string order = "gen1:";
+    for (const auto& o : heap.gc().get_objects(1)) order += " " + std::to_string(id_of(o.get()));
+    log.push_back(order);
+    log.push_back("parallel " + std::to_string(heap.gc().stats()[0].parallel));
+  }
+  return log;
+}
+
+TEST(CollectorParallel, EverythingReachableInPlace) {
+  auto one = shortcut_run(1, false), two = shortcut_run(2, false);
+  EXPECT_EQ(one[1], two[1]);
+  EXPECT_EQ(two[0], "collect -> 0");
+  EXPECT_EQ(two[2], "parallel 1");
+}
+
+TEST(CollectorParallel, NothingReachable) {
+  auto one = shortcut_run(1, true), two = shortcut_run(2, true);
+  ASSERT_EQ(one.size(), two.size());
+  for (std::size_t i = 0; i + 1 < one.size(); ++i) EXPECT_EQ(one[i], two[i]) << i;  // deaths in the same order
+  EXPECT_EQ(two[two.size() - 1], "parallel 1");
+}
+
+}  // namespace
