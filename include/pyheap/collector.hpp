@@ -221,12 +221,16 @@ class PYHEAP_API Collector {
   void untrack_survivors(std::vector<Object*>& young, int generation) noexcept;
   struct Partition {
     std::size_t untrackable = 0;
-    bool unchanged = false;  // the set is the survivors' list as it is
+    bool unchanged = false;    // the set is the survivors' list as it is
+    bool all_garbage = false;  // the set is the garbage as it is
+    bool traits_known = false;  // the worker path noted the garbage's traits
+    std::uint8_t traits = 0;
   };
+  bool frees_silently() const noexcept;
   void free_silently() noexcept;
   Partition partition(const std::vector<Object*>& set, int list, std::vector<Object*>& reachable,
                       std::vector<Object*>& unreachable);
-  void index_garbage() noexcept;
+  void index_garbage(const Partition& part) noexcept;
   void free_garbage_blocks() noexcept;
   std::size_t live_size(int list) const noexcept { return lists_[list].size() - holes_[list]; }
 
@@ -257,6 +261,8 @@ class PYHEAP_API Collector {
   bool garbage_has_finalizers_ = false;  // objects whose finalizer has not run
   bool garbage_silent_ = false;          // every object promises a silent destructor
   bool garbage_loud_ = false;            // some object refers to something that is not quiet
+  bool garbage_outsiders_ = true;        // some object refers to something outside the set
+  bool garbage_listed_ = true;           // the working list's objects have its list id and indices
   // Set when a weak reference callback or a finalizer ran in this collection: only then can the
   // garbage have changed since it was partitioned (resurrection, objects freed).
   bool user_code_ran_ = false;

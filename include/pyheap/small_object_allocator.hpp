@@ -99,6 +99,11 @@ class PYHEAP_API SmallObjectAllocator {
 
   /// Decommits every cached empty pool now and unmaps the reserve (empty) arena.
   void trim() noexcept;
+  /// While on, pools that become empty stay committed whatever max_cached_empty_pools says (an
+  /// arena that empties completely is still unmapped); turning it off applies the limit again.
+  /// For a burst of frees known in advance (the collector freeing garbage): pools emptied one by
+  /// one are not decommitted one syscall each just before their whole arena goes.
+  void hold_empty_pools(bool on) noexcept;
   /// How many empty pools stay committed before the oldest is decommitted (default 16).
   void set_max_cached_empty_pools(std::size_t n) noexcept;
   /// Testing hook: the n-th following allocate() (small or large) throws std::bad_alloc,

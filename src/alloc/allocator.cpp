@@ -109,6 +109,11 @@ void SmallObjectAllocator::fail_after(std::size_t n) noexcept { state_->fail_cou
 
 void SmallObjectAllocator::trim() noexcept { state_->trim(); }
 
+void SmallObjectAllocator::hold_empty_pools(bool on) noexcept {
+  state_->hold_empty_pools = on;
+  if (!on) state_->enforce_empty_pool_cache();
+}
+
 void SmallObjectAllocator::set_max_cached_empty_pools(std::size_t n) noexcept {
   state_->max_cached_empty_pools = n;
   state_->enforce_empty_pool_cache();

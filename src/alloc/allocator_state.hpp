@@ -35,7 +35,7 @@ struct ClassCounters {
 //   used[t][i] lists exactly the pools of tag t and class i with 0 < nused < capacity
 //   large blocks are all in the `large` list; large_tagged[t] counts those of tag t
 //   at most one arena is completely empty (the reserve); it has no committed pool
-//   empty_pools.count <= max_cached_empty_pools after every public call
+//   empty_pools.count <= max_cached_empty_pools after every public call, unless hold_empty_pools
 struct AllocatorState {
   explicit AllocatorState(SmallObjectAllocator* owner) noexcept : self(owner) {}
   AllocatorState(const AllocatorState&) = delete;
@@ -48,6 +48,7 @@ struct AllocatorState {
   alloc::ArenaBuckets arenas;
   alloc::PoolFifo empty_pools;  // committed empty pools, oldest at head
   std::size_t max_cached_empty_pools = SmallObjectAllocator::kDefaultMaxCachedEmptyPools;
+  bool hold_empty_pools = false;  // SmallObjectAllocator::hold_empty_pools
   std::size_t fail_countdown = 0;
 
   std::size_t arenas_mapped = 0;

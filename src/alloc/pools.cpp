@@ -77,7 +77,7 @@ void AllocatorState::release_pool(PoolHeader* pool) noexcept {
   if (a->nfreepools == kPoolsPerArena) {
     arena_became_empty(a);
   } else {
-    enforce_empty_pool_cache();
+    if (!hold_empty_pools) enforce_empty_pool_cache();
   }
   debug_check();
 }

@@ -113,7 +113,7 @@ bool AllocatorState::valid(int level) const {
 
   // The empty-pool FIFO: committed empty pools of my arenas, each once.
   PYHEAP_VALID(ncached == empty_pools.count);
-  PYHEAP_VALID(empty_pools.count <= max_cached_empty_pools);
+  PYHEAP_VALID(hold_empty_pools || empty_pools.count <= max_cached_empty_pools);
   {
     std::size_t n = 0;
     const PoolHeader* prev = nullptr;

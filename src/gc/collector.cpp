@@ -425,23 +425,38 @@ Collector::Partition Collector::partition(const std::vector<Object*>& set, int l
       if (r.done) {
         parallel_used_ = workers_ > 1;
         recorded_used_ = true;
-        garbage_loud_ = r.garbage_loud;
         end_step(GcStep::Mark);
-        return Partition{r.untrackable, r.unchanged};
+        return Partition{r.untrackable, r.unchanged, r.all_garbage, true, r.garbage_traits};
       }
     }
   }
-  garbage_loud_ = false;  // the walk marks loud objects themselves (kGcLoud)
   update_and_subtract_refs(set, list);
   end_step(GcStep::Subtract);
-  const Partition part{move_unreachable(set, reachable, unreachable), false};
+  Partition part;
+  part.untrackable = move_unreachable(set, reachable, unreachable);
   end_step(GcStep::Mark);
   return part;
 }
 
-// Lists the garbage in the working list (indices) and notes what steps 3-5 will find in it.
-void Collector::index_garbage() noexcept {
+// Lists the garbage in the working list (list id and indices) and, after the single-threaded
+// walks, notes what steps 3-6 will find in it (the worker path noted it while counting).
+void Collector::index_garbage(const Partition& part) noexcept {
   auto& unreachable = lists_[kUnreachable];
+  if (part.traits_known) {
+    using gc::RecordedPartition;
+    garbage_has_weakrefs_ = (part.traits & RecordedPartition::kTraitWeak) != 0;
+    garbage_has_finalizers_ = (part.traits & RecordedPartition::kTraitFinalizer) != 0;
+    garbage_silent_ = (part.traits & RecordedPartition::kTraitNoisy) == 0;
+    garbage_loud_ = (part.traits & RecordedPartition::kTraitLoud) != 0;
+    garbage_outsiders_ = (part.traits & RecordedPartition::kTraitOutsider) != 0;
+    // Garbage freed silently without a look at anything outside it needs neither list ids nor
+    // indices: when the worker path found nothing reachable, the set (now the working list) keeps
+    // its members as they are (free_silently).
+    garbage_listed_ = !(part.all_garbage && frees_silently() && !garbage_outsiders_);
+    if (!garbage_listed_) return;
+    for (std::size_t i = 0; i < unreachable.size(); ++i) set_list(unreachable[i], kUnreachable, i);
+    return;
+  }
   bool weak = false, fin = false, silent = true, loud = false;
   for (std::size_t i = 0; i < unreachable.size(); ++i) {
     Object* o = unreachable[i];
@@ -455,7 +470,15 @@ void Collector::index_garbage() noexcept {
   garbage_has_weakrefs_ = weak;
   garbage_has_finalizers_ = fin;
   garbage_silent_ = silent;
-  garbage_loud_ = garbage_loud_ || loud;
+  garbage_loud_ = loud;
+  garbage_outsiders_ = true;  // not known: free_silently looks at every reference
+  garbage_listed_ = true;
+}
+
+// Whether delete_garbage may free the garbage without the cascade (free_silently).
+bool Collector::frees_silently() const noexcept {
+  return garbage_silent_ && !garbage_loud_ && !garbage_has_weakrefs_ && !garbage_has_finalizers_ && !user_code_ran_ &&
+         !saveall_;
 }
 
 std::size_t Collector::collect_main(int generation) {
@@ -481,7 +504,8 @@ std::size_t Collector::collect_main(int generation) {
   PYHEAP_ASSERT(unreachable.empty());
   reachable_.clear();
   const Partition part = partition(young, generation, reachable_, unreachable);
-  if (!part.unchanged) young.swap(reachable_);  // reachable_ keeps the old buffer for the next collection
+  if (part.all_garbage) young.swap(unreachable);  // the set is the garbage, in order
+  else if (!part.unchanged) young.swap(reachable_);  // reachable_ keeps the old buffer for the next collection
   reachable_.clear();
   if (parallel_used_) ++stats_[generation].parallel;
   if (!recorded_used_ && recorded_ && generation == kNumGenerations - 1) recorded_->release_memory();  // kept while large sets come
@@ -491,8 +515,8 @@ std::size_t Collector::collect_main(int generation) {
     for (std::size_t i = 0; i < young.size(); ++i)
       PYHEAP_ASSERT(word(young[i]).index == i && ObjectAccess::header(young[i]).gc_state == generation);
   }
-  index_garbage();
-  if (part.untrackable != 0) untrack_survivors(young, generation);
+  index_garbage(part);
+  if (part.untrackable != 0 && !young.empty()) untrack_survivors(young, generation);
 
   // Survivors move on to the next generation.
   if (old != generation) {
@@ -613,6 +637,8 @@ void Collector::handle_resurrected(int old) {
     reachable_.swap(unreachable);  // everything was resurrected, in place
     unreachable.clear();
     std::erase(reachable_, nullptr);
+  } else if (part.all_garbage) {
+    std::erase(unreachable, nullptr);  // nothing was resurrected
   } else {
     unreachable.swap(still_);
   }
@@ -638,11 +664,23 @@ void Collector::handle_resurrected(int old) {
 // (the usual case): then every cascade the loop starts, trashcan included, has finished when
 // control comes back to the loop, so a slot whose word is not kFreedIndex holds a live object.
 void Collector::delete_garbage(int old) {
+  // Empty pools are decommitted once, at the end (SmallObjectAllocator::hold_empty_pools): freeing
+  // a large garbage set in allocation order empties pools one after another, and most of them
+  // belong to arenas that empty completely and are unmapped whole (callgrind/strace on the 10^6
+  // ring: about 1,500 madvise calls for nothing).
+  struct HoldEmptyPools {
+    SmallObjectAllocator& a;
+    explicit HoldEmptyPools(SmallObjectAllocator& x) : a(x) { a.hold_empty_pools(true); }
+    ~HoldEmptyPools() { a.hold_empty_pools(false); }
+  } hold(heap_.alloc_);
   auto& unreachable = lists_[kUnreachable];
-  if (garbage_silent_ && !garbage_loud_ && !garbage_has_weakrefs_ && !garbage_has_finalizers_ && !user_code_ran_ &&
-      !saveall_) {
+  if (frees_silently()) {
     free_silently();
     return;
+  }
+  if (!garbage_listed_) {  // (cannot happen: index_garbage lists it unless it frees silently)
+    for (std::size_t i = 0; i < unreachable.size(); ++i) set_list(unreachable[i], kUnreachable, i);
+    garbage_listed_ = true;
   }
   Tracer clear(Tracer::Mode::Clear, nullptr, nullptr);
   const bool bulk = !saveall_ && heap_.dealloc_depth_ == 0;
@@ -686,47 +724,63 @@ void Collector::delete_garbage(int old) {
 // references it publishes), has no finalizer left to run and no weak reference, and refers only
 // to other garbage, to survivors of this collection (which cannot die: they are reachable) or to
 // quiet objects outside the set (gc::quiet_outsider, which may die here in any order: nothing
-// can observe it); and no user code has run since the partition (so that all of this, checked
-// during steps 1-2 and index_garbage, still holds). Then the deaths' order is unobservable, and
-// each object is taken in list order: its references to non-garbage objects are dropped, its
+// can observe it); and no user code has run since the partition (so that all of this, noted
+// during steps 1-2 and index_garbage, still holds). Then the order of the deaths is unobservable,
+// and each object is taken in list order: its references to non-garbage objects are dropped, its
 // slots emptied without a decrement (their targets die with it), ~T() runs and releases nothing,
-// and the blocks are freed together at the end, pool by pool. Garbage objects are never decremented, and
-// keep their list id in their (dead) headers until the end, which is how a later object knows
-// that a reference points into the garbage.
+// and its block is freed. Garbage objects are never decremented.
+// When some garbage object refers outside the set, a reference must be told apart as pointing
+// into the garbage or not, by the list id of its target: the garbage was then listed (index_garbage)
+// and its blocks are freed after the loop (a later object may still look at an earlier one's
+// header). Otherwise nothing outside an object is read at all, and blocks are freed as the loop
+// goes, a batch at a time.
 void Collector::free_silently() noexcept {
   auto& unreachable = lists_[kUnreachable];
   const std::size_t n = unreachable.size();
+  const bool look_outside = garbage_outsiders_;
+  PYHEAP_ASSERT(!look_outside || garbage_listed_);
   auto release = [](const Object* child) {
     if (child != nullptr && list_of(child) != kUnreachable) const_cast<Object*>(child)->decref();
   };
+  constexpr std::size_t kBatch = 256;
+  void* blocks[kBatch];
+  std::size_t sizes[kBatch];
+  std::size_t k = 0;
   for (std::size_t i = 0; i < n; ++i) {
     Object* o = unreachable[i];
-    PYHEAP_ASSERT(o != nullptr && list_of(o) == kUnreachable);
-    if (i + gc::kPrefetchDistance < n) {
-      Object* ahead = unreachable[i + gc::kPrefetchDistance];
-      detail::prefetch_referents(ahead, type_of(*ahead));
-    }
+    PYHEAP_ASSERT(o != nullptr);
     const TypeInfo& ti = type_of(*o);
     PYHEAP_ASSERT(ti.silent_destructor && ti.refs_published);
-    for (std::uint32_t off : ti.ref_offsets) {
-      release(detail::ref_slot(o, off));
-      std::memset(reinterpret_cast<char*>(o) + off, 0, sizeof(Object*));
-    }
-    if (ti.ref_array) {
-      for (const Ref<Object>& r : ti.ref_array(o)) {
-        release(r.get());
-        (void)const_cast<Ref<Object>&>(r).release();  // empty, without a decrement
+    if (look_outside) {
+      if (i + gc::kPrefetchDistance < n) {
+        Object* ahead = unreachable[i + gc::kPrefetchDistance];
+        detail::prefetch_referents(ahead, type_of(*ahead));
       }
+      for (std::uint32_t off : ti.ref_offsets) release(detail::ref_slot(o, off));
+      if (ti.ref_array)
+        for (const Ref<Object>& r : ti.ref_array(o)) release(r.get());
     }
+    for (std::uint32_t off : ti.ref_offsets) std::memset(reinterpret_cast<char*>(o) + off, 0, sizeof(Object*));
+    if (ti.ref_array)
+      for (const Ref<Object>& r : ti.ref_array(o)) (void)const_cast<Ref<Object>&>(r).release();  // no decrement
     const std::size_t bytes = detail::block_request(o);
     if (ObjectAccess::header(o).flags & detail::kFlagTraced) [[unlikely]] heap_.tracing_.forget(o, bytes);
     ti.destroy(o);
     --heap_.live_;
-    on_container_freed();
-    // Freed after the loop: a later object may still look at this one's header.
-    free_in_bulk(o, bytes, ti.prefix);
+    if (count_[0] > 0) --count_[0];  // on_container_freed
+    if (look_outside) {
+      free_in_bulk(o, bytes, ti.prefix);  // freed after the loop
+      continue;
+    }
+    blocks[k] = reinterpret_cast<char*>(o) - ti.prefix;
+    sizes[k] = bytes;
+    if (++k == kBatch) {
+      heap_.alloc_.deallocate_batch(blocks, sizes, k);
+      k = 0;
+    }
   }
-  free_garbage_blocks();
+  if (look_outside) free_garbage_blocks();
+  else heap_.alloc_.deallocate_batch(blocks, sizes, k);
   unreachable.clear();
 }
 

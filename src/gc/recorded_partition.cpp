@@ -43,7 +43,7 @@ void RecordedPartition::Edges::reserve_more(std::size_t n) {
 
 std::size_t RecordedPartition::memory() const noexcept {
   std::size_t bytes = chunks_.capacity() * sizeof(Chunk) + rc_.capacity() * sizeof(std::int32_t) +
-                      below_.capacity() + loud_.capacity() + ends_.capacity() * sizeof(std::uint32_t) +
+                      traits_.capacity() + ends_.capacity() * sizeof(std::uint32_t) +
                       mark_.capacity() +
                       (reach_.capacity() + tentative_.capacity() + taken_back_.capacity()) * sizeof(std::uint32_t);
   for (std::size_t w = 0; w < worker_count_; ++w)
@@ -56,8 +56,7 @@ void RecordedPartition::release_memory() noexcept {
   worker_count_ = 0;
   chunks_ = {};
   rc_ = {};
-  below_ = {};
-  loud_ = {};
+  traits_ = {};
   ends_ = {};
   mark_ = {};
   reach_ = {};
@@ -79,13 +78,12 @@ RecordedPartition::Result RecordedPartition::subtract(const std::vector<Object*>
       worker_ = std::make_unique<Worker[]>(workers_);
       worker_count_ = workers_;
     }
-    // Grown with zeroes; between runs every tally and below_ is zero (sum zeroes what it read).
+    // Grown with zeroes; between runs every tally is zero (sum zeroes what it read).
     for (std::size_t w = 0; w < workers_; ++w)
       if (worker_[w].in.size() < n_) worker_[w].in.resize(n_);
     if (rc_.size() < n_) {
       rc_.resize(n_);
-      below_.resize(n_);
-      loud_.resize(n_);
+      traits_.resize(n_);
     }
     chunks_.resize((n_ + kChunk - 1) / kChunk);
     ranges_.assign(workers_, RangeResult{true, false});
@@ -109,7 +107,6 @@ RecordedPartition::Result RecordedPartition::subtract(const std::vector<Object*>
   if (failed) {
     // A trace hook threw: give up, leaving the tallies zero for the next run.
     for (std::size_t w = 0; w < workers_; ++w) std::memset(worker_[w].in.data(), 0, n_ * sizeof(std::uint32_t));
-    std::memset(below_.data(), 0, n_);
     return result;
   }
 
@@ -129,18 +126,18 @@ RecordedPartition::Result RecordedPartition::subtract(const std::vector<Object*>
 }
 
 namespace {
-// Step 1 for one child of member i: its tally and below flag if it is a member (the membership
-// test of the single-threaded walk: the child's list is the set's), else whether it is quiet.
-inline void count_child(const Object* child, std::size_t i, std::uint8_t list, std::uint32_t* in, std::uint8_t* below,
-                        bool& loud) noexcept {
+// Step 1 for one child of member i: its tally (2 per reference, the low bit for "a parent below")
+// if it is a member (the membership test of the single-threaded walk: the child's list is the
+// set's), else what it says of i.
+inline void count_child(const Object* child, std::size_t i, std::uint8_t list, std::uint32_t* in,
+                        std::uint8_t& traits) noexcept {
   if ((ObjectAccess::header(child).gc_state & detail::kGcListMask) != list) {
-    loud = loud || !quiet_outsider(child);
+    traits |= quiet_outsider(child) ? RecordedPartition::kTraitOutsider
+                                    : RecordedPartition::kTraitOutsider | RecordedPartition::kTraitLoud;
     return;
   }
   const std::uint32_t j = word(const_cast<Object*>(child)).index;
-  ++in[j];
-  // Racing writers only ever store 1: a relaxed store each, whoever wins.
-  if (j > i) std::atomic_ref<std::uint8_t>(below[j]).store(1, std::memory_order_relaxed);
+  in[j] = (in[j] + 2) | static_cast<std::uint32_t>(j > i);
 }
 }  // namespace
 
@@ -152,7 +149,7 @@ void RecordedPartition::count(std::size_t w) noexcept {
   const std::size_t nchunks = chunks_.size();
   std::uint32_t* in = me.in.data();
   std::int32_t* rc = rc_.data();
-  std::uint8_t* below = below_.data();
+  std::uint8_t* traits_out = traits_.data();
   // The membership test of the single-threaded walk: the child's list is the set's.
   auto member = [list](const Object* child) { return (ObjectAccess::header(child).gc_state & detail::kGcListMask) == list; };
   for (;;) {
@@ -180,7 +177,7 @@ void RecordedPartition::count(std::size_t w) noexcept {
         Object* o = set[i];
         if (o == nullptr) {
           rc[i] = 0;
-          loud_[i] = 0;
+          traits_out[i] = 0;
           continue;
         }
         PYHEAP_ASSERT(list_of(o) == list_ && word(o).index == i);
@@ -188,29 +185,31 @@ void RecordedPartition::count(std::size_t w) noexcept {
         const TypeInfo& ti = type_of(*o);
         me.untrackable += ti.can_untrack != nullptr;
         if constexpr (kDebugLevel >= 1) check_published_refs(o, ti);
-        bool loud = false;  // refers outside the set to something not quiet
+        std::uint8_t traits = 0;
+        if (ti.is_weakref || o->has_weakrefs()) traits |= kTraitWeak;
+        if (ti.finalize != nullptr && !o->is_finalized()) traits |= kTraitFinalizer;
+        if (!ti.silent_destructor) traits |= kTraitNoisy;
         if (ti.refs_published) {
           // Straight loops on locals (for_each_child's trace-hook path takes its visitor's
           // address, which would keep everything the visitor refers to in memory).
           for (std::uint32_t off : ti.ref_offsets)
-            if (Object* child = detail::ref_slot(o, off)) count_child(child, i, list, in, below, loud);
+            if (Object* child = detail::ref_slot(o, off)) count_child(child, i, list, in, traits);
           if (ti.ref_array) {
             for (const Ref<Object>& r : ti.ref_array(o))
-              if (Object* child = r.get()) count_child(child, i, list, in, below, loud);
+              if (Object* child = r.get()) count_child(child, i, list, in, traits);
           }
         } else {
           struct Ctx {
             std::size_t i;
             std::uint8_t list;
             std::uint32_t* in;
-            std::uint8_t* below;
-            bool loud;
-          } ctx{i, list, in, below, false};
-          auto visit = [&ctx](Object* child) { count_child(child, ctx.i, ctx.list, ctx.in, ctx.below, ctx.loud); };
+            std::uint8_t traits;
+          } ctx{i, list, in, traits};
+          auto visit = [&ctx](Object* child) { count_child(child, ctx.i, ctx.list, ctx.in, ctx.traits); };
           for_each_child(o, ti, visit);
-          loud = ctx.loud;
+          traits = ctx.traits;
         }
-        loud_[i] = loud;
+        traits_out[i] = traits;
       }
     } catch (...) {
       // A trace hook threw: the caller falls back to the single-threaded passes, which report it
@@ -228,27 +227,34 @@ void RecordedPartition::sum() noexcept {
   }
 }
 
-// gc_refs for [lo, hi) (only the caller writes there), zeroing the tallies and flags it reads.
+// gc_refs for [lo, hi) (only the caller writes there), zeroing the tallies it reads.
 RecordedPartition::RangeResult RecordedPartition::sum_range(std::size_t lo, std::size_t hi) noexcept {
   RangeResult result{true, false};
   const std::vector<Object*>& set = *set_;
   std::int32_t* rc = rc_.data();
-  std::uint8_t* below = below_.data();
-  for (std::size_t w = 0; w < workers_; ++w) {
-    std::uint32_t* in = worker_[w].in.data();
-    for (std::size_t j = lo; j < hi; ++j) {
-      rc[j] -= static_cast<std::int32_t>(in[j]);
-      in[j] = 0;
-    }
-  }
+  std::uint32_t* in[kMaxTallies];
+  const std::size_t tallies = std::min<std::size_t>(workers_, kMaxTallies);
+  for (std::size_t w = 0; w < tallies; ++w) in[w] = worker_[w].in.data();
   for (std::size_t j = lo; j < hi; ++j) {
+    std::uint32_t parents = 0, below = 0;
+    for (std::size_t w = 0; w < tallies; ++w) {
+      const std::uint32_t t = in[w][j];
+      parents += t >> 1;
+      below |= t;
+      in[w][j] = 0;
+    }
+    for (std::size_t w = tallies; w < workers_; ++w) {  // more workers than the fast loop's array
+      const std::uint32_t t = worker_[w].in[j];
+      parents += t >> 1;
+      below |= t;
+      worker_[w].in[j] = 0;
+    }
+    rc[j] -= static_cast<std::int32_t>(parents);
     // A negative count means a trace hook reported a reference its object does not own.
     PYHEAP_ASSERT(rc[j] >= 0);
-    const std::uint8_t b = std::atomic_ref<std::uint8_t>(below[j]).load(std::memory_order_relaxed);
-    below[j] = 0;
     if (set[j] == nullptr) continue;
     if (rc[j] > 0) result.has_root = true;
-    else if (b == 0) result.in_place = false;
+    else if ((below & 1u) == 0) result.in_place = false;
   }
   return result;
 }
@@ -256,10 +262,11 @@ RecordedPartition::RangeResult RecordedPartition::sum_range(std::size_t lo, std:
 // Steps 3-5, or the shortcut when nothing is reachable. false (nothing changed): out of memory,
 // or a trace hook threw.
 bool RecordedPartition::partition(WorkerPool* pool, std::vector<Object*>& reachable,
-                                  std::vector<Object*>& unreachable, bool& loud) noexcept {
+                                  std::vector<Object*>& unreachable, Result& result) noexcept {
   try {
     if (!has_root_) {
-      all_garbage(unreachable, loud);
+      result.all_garbage = true;
+      for (std::size_t i = 0; i < n_; ++i) result.garbage_traits |= traits_[i];
       return true;
     }
     if (ends_.size() < n_) {
@@ -273,23 +280,13 @@ bool RecordedPartition::partition(WorkerPool* pool, std::vector<Object*>& reacha
     for (std::size_t w = 0; w < workers_; ++w)
       if (worker_[w].failed) return false;
     order();
-    apply(reachable, unreachable, loud);
+    apply(reachable, unreachable, result.garbage_traits);
   } catch (const std::bad_alloc&) {
     reachable.clear();
     unreachable.clear();
     return false;  // apply writes the objects only once its lists are allocated
   }
   return true;
-}
-
-void RecordedPartition::all_garbage(std::vector<Object*>& unreachable, bool& loud) {
-  const std::vector<Object*>& set = *set_;
-  unreachable.reserve(n_);
-  for (std::size_t i = 0; i < n_; ++i) {
-    if (set[i] == nullptr) continue;
-    unreachable.push_back(set[i]);
-    loud = loud || loud_[i] != 0;
-  }
 }
 
 void RecordedPartition::record(std::size_t w) noexcept {
@@ -392,7 +389,8 @@ void RecordedPartition::order() {
   for (std::size_t q = 0; q < taken_back_.size(); ++q) scan(taken_back_[q]);
 }
 
-void RecordedPartition::apply(std::vector<Object*>& reachable, std::vector<Object*>& unreachable, bool& loud) {
+void RecordedPartition::apply(std::vector<Object*>& reachable, std::vector<Object*>& unreachable,
+                              std::uint8_t& traits) {
   const std::vector<Object*>& set = *set_;
   reachable.reserve(reach_.size() + taken_back_.size());
   unreachable.reserve(tentative_.size());
@@ -407,7 +405,7 @@ void RecordedPartition::apply(std::vector<Object*>& reachable, std::vector<Objec
   for (std::uint32_t i : tentative_) {
     if (mark_[i] != kSetAside) continue;
     unreachable.push_back(set[i]);
-    loud = loud || loud_[i] != 0;
+    traits |= traits_[i];
   }
 }
 

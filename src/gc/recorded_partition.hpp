@@ -10,12 +10,14 @@
 // (every member's GcWord index is its position):
 //
 //   1. count   (parallel; chunks of positions handed out dynamically): for each member i, its
-//              count into rc[i]; for each of its children that is a member j, one more in worker
-//              w's own tally in[w][j] (no two workers write one tally: no atomics), and a flag
-//              below[j] when i < j (only ever set to 1: a relaxed store, whoever writes it).
-//              Objects are only read.
+//              count into rc[i] and what the later steps need to know of it (traits[i]: weak
+//              references, a finalizer to run, a silent destructor, references out of the set);
+//              for each of its children that is a member j, 2 more in worker w's own tally
+//              in[w][j], and its low bit set if i < j ("a parent below"): no two workers write
+//              one tally, no atomics. Objects are only read.
 //   2. sum     (parallel; ranges of positions handed out dynamically): gc_refs[j] := rc[j] minus
-//              the tallies of every worker, which are zeroed again for the next collection.
+//              the tallies of every worker (halved), which are zeroed again for the next
+//              collection.
 //   Then, in the common cases, the outcome is known without move_unreachable:
 //     - every member has gc_refs > 0 or a member parent below it: everything is reachable, in
 //       place (the reachable list is the set, in order; nothing is unreachable);
@@ -46,7 +48,7 @@
 // the differential tests run with the workers forced on.
 //
 // Memory, kept between collections that use this path (Collector releases it after a full
-// collection that does not): 4 bytes per member per worker (the tallies) plus 7 per member; and
+// collection that does not): 4 bytes per member per worker (the tallies) plus 5 per member; and
 // when steps 3-5 run, 4 per recorded edge plus 5 per member.
 #pragma once
 
@@ -73,10 +75,18 @@ class RecordedPartition {
     bool unchanged = false;
     // Members whose type has a can_untrack hook (0 lets the caller skip untrack_survivors).
     std::size_t untrackable = 0;
-    // Some garbage object refers outside the set to an object that is not quiet
-    // (gc::quiet_outsider): the garbage must then be freed by the reference-count cascade.
-    bool garbage_loud = false;
+    // Nothing is reachable: `unreachable` was not filled; the garbage is the set itself, in
+    // order, every member still under the set's list id and indexed at its position.
+    bool all_garbage = false;
+    // The traits (kTrait...) of the garbage objects, or-ed together.
+    std::uint8_t garbage_traits = 0;
   };
+  // What step 1 notes about each member, for the steps after the partition (collector.cpp).
+  static constexpr std::uint8_t kTraitLoud = 1;       // refers out of the set to a non-quiet object
+  static constexpr std::uint8_t kTraitOutsider = 2;   // refers out of the set at all
+  static constexpr std::uint8_t kTraitWeak = 4;       // a weak reference object, or weakly referenced
+  static constexpr std::uint8_t kTraitFinalizer = 8;  // has a finalizer that has not run
+  static constexpr std::uint8_t kTraitNoisy = 16;     // no silent destructor (tracer.hpp)
 
   RecordedPartition();
   ~RecordedPartition();
@@ -91,7 +101,7 @@ class RecordedPartition {
              std::vector<Object*>& unreachable, Subtracted subtracted) noexcept {
     Result r = subtract(set, list, pool);
     subtracted();
-    if (r.done && !r.unchanged) r.done = partition(pool, reachable, unreachable, r.garbage_loud);
+    if (r.done && !r.unchanged) r.done = partition(pool, reachable, unreachable, r);
     return r;
   }
 
@@ -129,17 +139,17 @@ class RecordedPartition {
     bool has_root;  // some member has gc_refs > 0
   };
   static constexpr std::size_t kChunk = 4096;
+  static constexpr std::size_t kMaxTallies = 16;  // sum_range's fast loop
 
   Result subtract(const std::vector<Object*>& set, int list, WorkerPool* pool) noexcept;
   bool partition(WorkerPool* pool, std::vector<Object*>& reachable, std::vector<Object*>& unreachable,
-                 bool& loud) noexcept;
+                 Result& result) noexcept;
   void count(std::size_t w) noexcept;
   void sum() noexcept;
   RangeResult sum_range(std::size_t lo, std::size_t hi) noexcept;
   void record(std::size_t w) noexcept;
   void order();
-  void apply(std::vector<Object*>& reachable, std::vector<Object*>& unreachable, bool& loud);
-  void all_garbage(std::vector<Object*>& unreachable, bool& loud);
+  void apply(std::vector<Object*>& reachable, std::vector<Object*>& unreachable, std::uint8_t& traits);
   // The recorded children of position i (positions in the set).
   const std::uint32_t* edges_begin(std::size_t i) const noexcept;
   const std::uint32_t* edges_end(std::size_t i) const noexcept;
@@ -157,9 +167,8 @@ class RecordedPartition {
   std::vector<RangeResult> ranges_;
   bool has_root_ = false;
   std::vector<Chunk> chunks_;
-  std::vector<std::int32_t> rc_;     // count, then gc_refs, by position
-  std::vector<std::uint8_t> below_;  // has a member parent at a lower position (zero between runs)
-  std::vector<std::uint8_t> loud_;   // refers outside the set to a non-quiet object
+  std::vector<std::int32_t> rc_;      // count, then gc_refs, by position
+  std::vector<std::uint8_t> traits_;  // kTrait... of each member
   std::vector<std::uint32_t> ends_;  // step 3: end of position i's edges in its chunk's list
   std::vector<std::uint8_t> mark_;   // step 4: move_unreachable's state of each position
   std::vector<std::uint32_t> reach_, tentative_, taken_back_;  // step 4's lists, by position
