@@ -166,6 +166,10 @@ def main():
     run_id = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
     commit = git_commit()
     progs = programs(args.build, args.sizes, args.big_size, args.workers)
+    checker = os.path.join(args.build, 'bench', 'threads_check')
+    machine = []  # what W threads got done compared with one, before and after the rounds
+    if os.access(checker, os.X_OK):
+        machine.append(run_one('threads_check', [checker, str(args.workers)], {})[0])
     samples = []
     for r in range(args.repeat):
         sys.stderr.write('round %d/%d\n' % (r + 1, args.repeat))
@@ -173,6 +177,8 @@ def main():
             for s in run_one(name, argv, env):
                 s.update(round=r, program=name, run=run_id, commit=commit)
                 samples.append(s)
+    if os.access(checker, os.X_OK):
+        machine.append(run_one('threads_check', [checker, str(args.workers)], {})[0])
     problems = check_equal_work(samples)
 
     figures = []
@@ -242,6 +248,10 @@ def main():
                       spread(pv) if pv else '-', '%.3f' % ratio if ratio is not None else '-',
                       line['threads'], line['target'] or '-',
                       {True: 'yes', False: 'NO', None: '-'}[line['met']]))
+    for when, m in zip(('before', 'after'), machine):
+        print('machine check %s the rounds: %d threads did %.2fx the work of one in the same time '
+              '(integer loop), %.2fx (streaming reads), %.2fx (prefetched random reads)' %
+              (when, m['threads'], m['integer'], m['stream'], m['random']))
     widths = [max(len(str(r[i])) for r in table + [header]) for i in range(len(header))]
     print('pyheap benchmarks, %s, commit %s, %s, %d rounds, CPython from %s, collector threads %d '
           '(threads column: pyheap / peer)' %
@@ -260,6 +270,8 @@ def main():
     with open(os.path.join(os.path.dirname(out), 'bench-samples.jsonl'), 'a') as f:
         for s in samples:
             f.write(json.dumps(s) + '\n')
+        for when, m in zip(('before', 'after'), machine):
+            f.write(json.dumps(dict(m, figure='machine check ' + when, run=run_id, commit=commit)) + '\n')
     print('results: %s (and bench-samples.jsonl beside it)' % out)
     for p in problems:
         print('UNEQUAL WORK: ' + p)

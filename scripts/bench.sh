@@ -8,5 +8,5 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev libgc-dev python3
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DPYHEAP_BUILD_BENCH=ON -DPYHEAP_BUILD_TESTS=OFF >/dev/null
 cmake --build build-bench -j2 --target alloc_pyheap alloc_glibc alloc_mimalloc alloc_jemalloc \
-  alloc_tcmalloc ref_copy gc_pyheap gc_boehm footprint tracing_overhead
+  alloc_tcmalloc ref_copy gc_pyheap gc_boehm footprint tracing_overhead threads_check
 exec /usr/bin/python3 bench/run.py --build build-bench "$@"
