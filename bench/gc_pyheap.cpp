@@ -73,11 +73,12 @@ std::string label(const std::string& what, std::size_t n, const std::string& sha
   return what + " " + std::to_string(n) + " " + shape;
 }
 
-// "ms: merge 0.00 subtract 3.10 ..." from the collector's step timing (the last collection).
-std::string steps_note(const pyheap::Collector& gc) {
+// "joins 2; ms: merge 0.00 subtract 3.10 ..." from the collector's step timing (the last
+// collection), after how many times a worker thread joined one of its parallel steps.
+std::string steps_note(const pyheap::Collector& gc, std::uint64_t joins) {
   static const char* const names[] = {"merge", "subtract", "mark", "partition", "weakrefs", "finalizers",
                                       "resurrection", "free"};
-  std::string note = "ms:";
+  std::string note = "worker joins " + std::to_string(joins) + "; ms:";
   char buf[64];
   for (int i = 0; i < pyheap::kNumGcSteps; ++i) {
     std::snprintf(buf, sizeof buf, " %s %.2f", names[i], gc.step_seconds()[i] * 1e3);
@@ -86,19 +87,23 @@ std::string steps_note(const pyheap::Collector& gc) {
   return note;
 }
 
-// Times one full collection: seconds, the count it returned, and how many threads ran it.
+// Times one full collection: seconds, the count it returned, and how many threads ran it: the
+// workers if one of them really took part in a step (Collector::worker_joins), else 1.
 struct Timed {
   double seconds;
   std::size_t found;
   unsigned threads;
+  std::uint64_t joins;
 };
 Timed timed_collect(Heap& heap, int generation) {
   const auto before = heap.gc().stats()[generation].parallel;
+  const auto joins_before = heap.gc().worker_joins();
   const double t0 = bench::now_seconds();
   const std::size_t found = heap.gc().collect(generation);
   const double t = bench::now_seconds() - t0;
   const bool parallel = heap.gc().stats()[generation].parallel != before;
-  return {t, found, parallel ? heap.gc().workers() : 1u};
+  const std::uint64_t joins = heap.gc().worker_joins() - joins_before;
+  return {t, found, parallel && joins > 0 ? heap.gc().workers() : 1u, joins};
 }
 
 template <class N>
@@ -126,10 +131,10 @@ void run(std::size_t n, const std::string& shape, const Options& opt) {
     const std::string check = bench::graph_check(g) + "/" + std::to_string(t.found);
     if (opt.live_only)
       bench::emit(label("gc full pause, live heap", n, shape), opt.subject, t.seconds * 1e3, "ms", check,
-                  steps_note(heap.gc()), t.threads);
+                  steps_note(heap.gc(), t.joins), t.threads);
     else
       bench::emit(label("gc full, live heap", n, shape), opt.subject, t.seconds * 1e9 / n, "ns/object", check,
-                  steps_note(heap.gc()), t.threads);
+                  steps_note(heap.gc(), t.joins), t.threads);
   }
   if (opt.live_only) return;
 
@@ -156,7 +161,7 @@ void run(std::size_t n, const std::string& shape, const Options& opt) {
   list.reset();
   const Timed t = timed_collect(heap, 2);
   bench::emit(label("gc cyclic garbage, collect+free", n, shape), opt.subject, t.seconds * 1e9 / n, "ns/object",
-              bench::graph_check(g) + "/" + std::to_string(t.found), steps_note(heap.gc()), t.threads);
+              bench::graph_check(g) + "/" + std::to_string(t.found), steps_note(heap.gc(), t.joins), t.threads);
 }
 
 }  // namespace

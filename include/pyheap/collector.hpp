@@ -159,6 +159,10 @@ class PYHEAP_API Collector {
   // kDefaultParallelThreshold): how a test run forces the workers on for every heap.
   static void set_default_workers(unsigned n) noexcept;
   static void set_default_parallel_threshold(std::size_t objects) noexcept;
+  // How many times one of the worker threads (not the heap's own) took part in a parallel step
+  // since the threads started: whether the machine really ran them (a thread that is not
+  // scheduled in time is not waited for, and the heap's thread does the work).
+  std::uint64_t worker_joins() const noexcept;
 
   // Wall time of each step (GcStep) of the last collection, recorded while step timing is on
   // (off by default; then a collection reads the clock only for its total).

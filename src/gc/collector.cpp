@@ -115,6 +115,8 @@ Collector::Collector(Heap& heap)
 }
 Collector::~Collector() = default;
 
+std::uint64_t Collector::worker_joins() const noexcept { return pool_ ? pool_->joins() : 0; }
+
 void Collector::set_workers(unsigned n) noexcept {
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   if (n == workers_) return;

@@ -107,6 +107,7 @@ void WorkerPool::thread_main(unsigned w) noexcept {
     // Join the run if it is still open.
     while ((s & kClosed) == 0 && run_number(s) == seen) {
       if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+        joins_.fetch_add(1, std::memory_order_relaxed);
         fn_(ctx_, w);
         if (((state_.fetch_sub(1, std::memory_order_acq_rel) - 1) & kActive) == 0) {
           std::lock_guard lock(mu_);  // the caller checks under the lock: no lost wake-up

@@ -33,6 +33,8 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   unsigned size() const noexcept { return size_; }
+  // How many times a thread joined a run (the caller's own job(0) not counted).
+  std::uint64_t joins() const noexcept { return joins_.load(std::memory_order_relaxed); }
 
   template <class Job>
   void run(Job& job) noexcept {
@@ -57,6 +59,7 @@ class WorkerPool {
   std::condition_variable wake_;  // a new run, or stop
   std::condition_variable done_;  // the last participant left the job
   std::atomic<std::uint64_t> state_{kClosed};
+  std::atomic<std::uint64_t> joins_{0};
   bool stop_ = false;  // under mu_
   Fn fn_ = nullptr;    // the open run's job, written before state_ opens it
   void* ctx_ = nullptr;

@@ -341,3 +341,25 @@ TEST(CollectorParallel, NothingReachable) {
 }
 
 }  // namespace
+
+namespace {
+
+// The worker threads really take part (on a loaded machine a thread may be scheduled too late for
+// one collection, never for all of them): the ThreadSanitizer run (scripts/tsan.sh) relies on it.
+TEST(CollectorParallel, WorkerThreadsTakePart) {
+  Log log;
+  Heap heap;
+  heap.gc().disable();
+  heap.gc().set_workers(2);
+  heap.gc().set_parallel_threshold(0);
+  std::vector<Ref<Object>> keep;
+  for (int i = 0; i < 60000; ++i) {
+    keep.push_back(heap.make<Fixed>(i, &log));
+    if (i > 0) static_cast<Fixed*>(keep[static_cast<std::size_t>(i - 1)].get())->f[0] = keep.back();
+  }
+  for (int attempt = 0; attempt < 500 && heap.gc().worker_joins() == 0; ++attempt) heap.gc().collect();
+  EXPECT_GT(heap.gc().worker_joins(), 0u);
+  keep.clear();
+}
+
+}  // namespace
