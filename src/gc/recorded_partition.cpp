@@ -227,36 +227,45 @@ void RecordedPartition::sum() noexcept {
   }
 }
 
-// gc_refs for [lo, hi) (only the caller writes there), zeroing the tallies it reads.
+// gc_refs for [lo, hi) (only the caller writes there), zeroing the tallies it reads. A null slot
+// (a hole in the working list) has count 0 and no parent: it makes the range look "not in place",
+// which only sends the collection through steps 3-5 (which skip holes); it never looks like a
+// root. So the set itself is not read here.
 RecordedPartition::RangeResult RecordedPartition::sum_range(std::size_t lo, std::size_t hi) noexcept {
-  RangeResult result{true, false};
-  const std::vector<Object*>& set = *set_;
   std::int32_t* rc = rc_.data();
-  std::uint32_t* in[kMaxTallies];
-  const std::size_t tallies = std::min<std::size_t>(workers_, kMaxTallies);
-  for (std::size_t w = 0; w < tallies; ++w) in[w] = worker_[w].in.data();
-  for (std::size_t j = lo; j < hi; ++j) {
-    std::uint32_t parents = 0, below = 0;
-    for (std::size_t w = 0; w < tallies; ++w) {
-      const std::uint32_t t = in[w][j];
-      parents += t >> 1;
-      below |= t;
-      in[w][j] = 0;
+  std::uint32_t has_root = 0, in_place = 1;
+  if (workers_ == 2) {  // the common case, branch-free (the compiler vectorizes it)
+    std::uint32_t* in0 = worker_[0].in.data();
+    std::uint32_t* in1 = worker_[1].in.data();
+    for (std::size_t j = lo; j < hi; ++j) {
+      const std::uint32_t t0 = in0[j], t1 = in1[j];
+      in0[j] = 0;
+      in1[j] = 0;
+      const std::int32_t r = rc[j] - static_cast<std::int32_t>((t0 >> 1) + (t1 >> 1));
+      rc[j] = r;
+      has_root |= static_cast<std::uint32_t>(r > 0);
+      in_place &= static_cast<std::uint32_t>(r > 0) | ((t0 | t1) & 1u);
     }
-    for (std::size_t w = tallies; w < workers_; ++w) {  // more workers than the fast loop's array
-      const std::uint32_t t = worker_[w].in[j];
-      parents += t >> 1;
-      below |= t;
-      worker_[w].in[j] = 0;
+  } else {
+    for (std::size_t j = lo; j < hi; ++j) {
+      std::uint32_t parents = 0, below = 0;
+      for (std::size_t w = 0; w < workers_; ++w) {
+        std::uint32_t& t = worker_[w].in[j];
+        parents += t >> 1;
+        below |= t;
+        t = 0;
+      }
+      const std::int32_t r = rc[j] - static_cast<std::int32_t>(parents);
+      rc[j] = r;
+      has_root |= static_cast<std::uint32_t>(r > 0);
+      in_place &= static_cast<std::uint32_t>(r > 0) | (below & 1u);
     }
-    rc[j] -= static_cast<std::int32_t>(parents);
-    // A negative count means a trace hook reported a reference its object does not own.
-    PYHEAP_ASSERT(rc[j] >= 0);
-    if (set[j] == nullptr) continue;
-    if (rc[j] > 0) result.has_root = true;
-    else if ((below & 1u) == 0) result.in_place = false;
   }
-  return result;
+  if constexpr (kDebugLevel >= 1) {
+    // A negative count means a trace hook reported a reference its object does not own.
+    for (std::size_t j = lo; j < hi; ++j) PYHEAP_ASSERT(rc[j] >= 0);
+  }
+  return RangeResult{in_place != 0, has_root != 0};
 }
 
 // Steps 3-5, or the shortcut when nothing is reachable. false (nothing changed): out of memory,

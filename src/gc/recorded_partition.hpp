@@ -139,7 +139,6 @@ class RecordedPartition {
     bool has_root;  // some member has gc_refs > 0
   };
   static constexpr std::size_t kChunk = 4096;
-  static constexpr std::size_t kMaxTallies = 16;  // sum_range's fast loop
 
   Result subtract(const std::vector<Object*>& set, int list, WorkerPool* pool) noexcept;
   bool partition(WorkerPool* pool, std::vector<Object*>& reachable, std::vector<Object*>& unreachable,
