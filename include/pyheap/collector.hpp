@@ -200,7 +200,7 @@ class PYHEAP_API Collector {
     return bulk_free_ && (o->ob_.gc_state & detail::kGcListMask) == kUnreachable;
   }
   void leave_for_bulk_free(Object* o) noexcept { o->ob_.gc_state = detail::kGcUntracked; }
-  void free_in_bulk(Object* o, std::size_t bytes, std::size_t prefix) noexcept;
+  void free_in_bulk(Object* o, std::size_t bytes, std::size_t block_offset) noexcept;
 
  private:
   static constexpr int kPermanent = 3;

@@ -83,6 +83,9 @@ namespace detail {
 // The size the object's block was allocated with (TypeInfo::block_request).
 inline std::size_t block_request(const Object* o) noexcept { return type_of(*o).block_request(o); }
 
+// Where the object's block starts (its collector word, if any, comes first).
+inline char* block_of(Object* o, const TypeInfo& ti) noexcept { return reinterpret_cast<char*>(o) - ti.prefix; }
+
 // What the published slot at `offset` of o points to (null if empty). A slot is a Ref<U>'s only
 // member, a U* whose address is the Object's (make_type_info publishes no other kind).
 inline Object* ref_slot(const Object* o, std::uint32_t offset) noexcept {

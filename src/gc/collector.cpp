@@ -85,11 +85,11 @@ inline void walk_set(const std::vector<Object*>& set, Visit&& visit) {
   }
 }
 
-// A collector word's index while its object waits, dead, for free_garbage_blocks (no list is
-// that long); its refs then hold the block's size, and the top bit whether the block starts
-// 16 bytes before the object rather than 8.
-constexpr std::uint32_t kFreedIndex = 0xffffffffu;
-constexpr std::uint32_t kPrefix16 = 0x80000000u;
+// A dead object waiting for free_garbage_blocks: its collector word's index is kFreedIndex plus
+// how far before the object its block starts (no list is that long), and its refs hold the size
+// the block was allocated with.
+constexpr std::uint32_t kFreedIndex = 0xffffff00u;
+inline bool freed(const gc::GcWord& w) noexcept { return w.index >= kFreedIndex; }
 
 // Releases the collecting flag even when a callback throws std::bad_alloc through collect().
 struct CollectingScope {
@@ -659,12 +659,12 @@ void Collector::handle_resurrected(int old) {
 // (and deferred through the trashcan) exactly as in CPython, with the destructors, weak reference
 // callbacks and finalizers of whatever dies running at the same points. Only the freeing of the
 // garbage's own blocks is changed: while this runs, a garbage object that dies is destroyed but
-// not freed (Heap::destroy, frees_in_bulk), its collector word marked kFreedIndex, and its slot
+// not freed (Heap::destroy, frees_in_bulk), its collector word marked freed, and its slot
 // here stays; after the loop free_garbage_blocks frees them all in list order, which is
 // allocation order, so consecutive blocks share a pool. Objects outside the garbage are freed as
 // usual. Bulk freeing is used only from a collection that does not run inside a release cascade
 // (the usual case): then every cascade the loop starts, trashcan included, has finished when
-// control comes back to the loop, so a slot whose word is not kFreedIndex holds a live object.
+// control comes back to the loop, so a slot whose word is not marked freed holds a live object.
 void Collector::delete_garbage(int old) {
   // Empty pools are decommitted once, at the end (SmallObjectAllocator::hold_empty_pools): freeing
   // a large garbage set in allocation order empties pools one after another, and most of them
@@ -692,12 +692,12 @@ void Collector::delete_garbage(int old) {
     Object* o = unreachable[i];
     if (!o) continue;
     if (bulk) {
-      if (word(o).index == kFreedIndex) continue;  // died in an earlier object's cascade
+      if (freed(word(o))) continue;  // died in an earlier object's cascade
       // What this clear and its cascade will touch first, a few objects ahead: the clears of a
       // large random graph wait for a miss on each reference they drop.
       if (i + gc::kPrefetchDistance < n) {
         Object* ahead = unreachable[i + gc::kPrefetchDistance];
-        if (ahead && word(ahead).index != kFreedIndex) detail::prefetch_referents(ahead, type_of(*ahead));
+        if (ahead && !freed(word(ahead))) detail::prefetch_referents(ahead, type_of(*ahead));
       }
     }
     if (saveall_) {
@@ -712,7 +712,7 @@ void Collector::delete_garbage(int old) {
       o->decref();
     }
     // Still alive: held by something else now.
-    const bool alive = bulk ? word(o).index != kFreedIndex : unreachable[i] == o;
+    const bool alive = bulk ? !freed(word(o)) : unreachable[i] == o;
     if (alive) move_to(o, old);
   }
   bulk_free_ = false;
@@ -771,10 +771,10 @@ void Collector::free_silently() noexcept {
     --heap_.live_;
     if (count_[0] > 0) --count_[0];  // on_container_freed
     if (look_outside) {
-      free_in_bulk(o, bytes, ti.prefix);  // freed after the loop
+      free_in_bulk(o, bytes, static_cast<std::size_t>(reinterpret_cast<char*>(o) - detail::block_of(o, ti)));
       continue;
     }
-    blocks[k] = reinterpret_cast<char*>(o) - ti.prefix;
+    blocks[k] = detail::block_of(o, ti);
     sizes[k] = bytes;
     if (++k == kBatch) {
       heap_.alloc_.deallocate_batch(blocks, sizes, k);
@@ -786,9 +786,11 @@ void Collector::free_silently() noexcept {
   unreachable.clear();
 }
 
-void Collector::free_in_bulk(Object* o, std::size_t bytes, std::size_t prefix) noexcept {
-  PYHEAP_CHECK(bytes < kPrefix16, "object of %zu bytes", bytes);
-  word(o) = gc::GcWord{kFreedIndex, static_cast<std::int32_t>(bytes | (prefix == 16 ? kPrefix16 : 0))};
+void Collector::free_in_bulk(Object* o, std::size_t bytes, std::size_t block_offset) noexcept {
+  PYHEAP_CHECK(bytes <= 0xffffffffu && block_offset < 0x100, "object of %zu bytes at %zu in its block", bytes,
+               block_offset);
+  word(o) = gc::GcWord{kFreedIndex + static_cast<std::uint32_t>(block_offset),
+                       static_cast<std::int32_t>(static_cast<std::uint32_t>(bytes))};
 }
 
 // Frees the blocks delete_garbage's loop left behind, in list order, a batch at a time.
@@ -800,10 +802,9 @@ void Collector::free_garbage_blocks() noexcept {
   for (Object* o : lists_[kUnreachable]) {
     if (o == nullptr) continue;  // freed before the loop, or moved on
     const gc::GcWord w = word(o);
-    PYHEAP_ASSERT(w.index == kFreedIndex);
-    const auto bits = static_cast<std::uint32_t>(w.refs);
-    blocks[k] = reinterpret_cast<char*>(o) - ((bits & kPrefix16) ? 16 : 8);
-    sizes[k] = bits & ~kPrefix16;
+    PYHEAP_ASSERT(freed(w));
+    blocks[k] = reinterpret_cast<char*>(o) - (w.index - kFreedIndex);
+    sizes[k] = static_cast<std::uint32_t>(w.refs);
     if (++k == kBatch) {
       heap_.alloc_.deallocate_batch(blocks, sizes, k);
       k = 0;

@@ -191,8 +191,9 @@ void Heap::destroy(Object* o) noexcept {
   detail::prefetch_referents(o, ti);
   ti.destroy(o);
   --live_;
-  if (bulk) gc_.free_in_bulk(o, bytes, ti.prefix);
-  else alloc_.deallocate(reinterpret_cast<char*>(o) - ti.prefix, bytes);
+  char* block = detail::block_of(o, ti);
+  if (bulk) gc_.free_in_bulk(o, bytes, static_cast<std::size_t>(reinterpret_cast<char*>(o) - block));
+  else alloc_.deallocate(block, bytes);
 }
 
 Heap::~Heap() {
