@@ -61,12 +61,26 @@ inline double rss_mib() {
 // One measurement. `check` is what the driver requires to be equal between the subjects of one
 // figure ("CHECKSUM/COUNT": a graph checksum and an object count, "-" for a part a subject cannot
 // report); `note` is shown, not compared.
+// `threads`: how many threads did the measured work (0: not said; the collectors say).
 inline void emit(const std::string& figure, const std::string& subject, double value,
-                 const char* unit, const std::string& check = "", const std::string& note = "") {
+                 const char* unit, const std::string& check = "", const std::string& note = "",
+                 unsigned threads = 0) {
   std::printf("{\"figure\": \"%s\", \"subject\": \"%s\", \"value\": %.6g, \"unit\": \"%s\", "
-              "\"check\": \"%s\", \"note\": \"%s\"}\n",
-              figure.c_str(), subject.c_str(), value, unit, check.c_str(), note.c_str());
+              "\"check\": \"%s\", \"note\": \"%s\", \"threads\": %u}\n",
+              figure.c_str(), subject.c_str(), value, unit, check.c_str(), note.c_str(), threads);
   std::fflush(stdout);
+}
+
+// The value after `--name` on a command line, or `fallback`.
+inline std::string option(int argc, char** argv, const std::string& name, const std::string& fallback) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (argv[i] == "--" + name) return argv[i + 1];
+  return fallback;
+}
+inline bool flag(int argc, char** argv, const std::string& name) {
+  for (int i = 1; i < argc; ++i)
+    if (argv[i] == "--" + name) return true;
+  return false;
 }
 
 // "100000,1000000" -> {"100000", "1000000"}: the size and shape lists run.py passes.

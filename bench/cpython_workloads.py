@@ -45,9 +45,9 @@ class SplitMix64:
         return self.next() % n
 
 
-def emit(figure, value, unit, check='', note=''):
+def emit(figure, value, unit, check='', note='', threads=0):
     print(json.dumps({'figure': figure, 'subject': 'CPython', 'value': value, 'unit': unit,
-                      'check': check, 'note': note}), flush=True)
+                      'check': check, 'note': note, 'threads': threads}), flush=True)
 
 
 def make_graph(shape, n):
@@ -96,7 +96,7 @@ def gc_run(n, shape):
         found = gc.collect()
         t = time.perf_counter() - t0
         emit('gc full, live heap %d %s' % (n, shape), t * 1e9 / n, 'ns/object',
-             '%d/%d' % (checksum, found))
+             '%d/%d' % (checksum, found), threads=1)
     if shape == 'ring':
         rng = SplitMix64(YOUNG_SEED)
         for _ in range(TIMED_COLLECTIONS):
@@ -111,7 +111,7 @@ def gc_run(n, shape):
             t0 = time.perf_counter()
             found = gc.collect(0)
             t = time.perf_counter() - t0
-            emit('gc young 1000, %d old' % n, t * 1e3, 'ms', '-/%d' % found)
+            emit('gc young 1000, %d old' % n, t * 1e3, 'ms', '-/%d' % found, threads=1)
             first = None
     nodes.append(nodes)
     del nodes
@@ -119,7 +119,7 @@ def gc_run(n, shape):
     found = gc.collect()
     t = time.perf_counter() - t0
     emit('gc cyclic garbage, collect+free %d %s' % (n, shape), t * 1e9 / n, 'ns/object',
-         '%d/%d' % (checksum, found))
+         '%d/%d' % (checksum, found), threads=1)
     gc.unfreeze()
     gc.enable()
 

@@ -1,7 +1,7 @@
 // Collector workloads, Boehm GC's side: the graphs of bench/graph.hpp with GC_MALLOC'd nodes
 // (two pointer fields) held by one GC_MALLOC'd array of n pointers, the array held by one root.
 //
-//   gc_boehm SIZE[,SIZE...] SHAPE[,SHAPE...]
+//   gc_boehm SIZE[,SIZE...] SHAPE[,SHAPE...] [--subject NAME] [--live-only]
 //
 //   live      one untimed GC_gcollect(), then three timed ones: a full mark from the roots over
 //             the n+1 objects, nothing freed;
@@ -14,8 +14,12 @@
 //             + GC_try_to_collect() (the rest of the sweep plus an empty mark)  -  one more
 //             GC_try_to_collect() (an empty sweep and an empty mark; the median of three).
 // Boehm scans the stack and registers conservatively; the builder keeps no node pointer in
-// locals once the root is cleared. GC_MARKERS=1 is set by the driver: one marker thread, as
-// pyheap and CPython collect on one thread.
+// locals once the root is cleared. Marking runs on GC_MARKERS threads (the driver sets it to the
+// number of pyheap's collector workers, or to 1): the program is built with GC_THREADS and starts
+// the marker threads itself (a single-threaded client otherwise never gets them, whatever
+// GC_MARKERS says), and every figure reports how many marked (GC_get_parallel() + 1).
+// --live-only: the live figures only, as the pause in ms ("gc full pause, ...").
+#define GC_THREADS
 #include <gc.h>
 
 #include <algorithm>
@@ -62,7 +66,9 @@ __attribute__((noinline)) void build(const bench::EdgeList& g) {
       array[i]->f[k] = g.edge[2 * i + k] == bench::kNoEdge ? nullptr : array[g.edge[2 * i + k]];
 }
 
-void run(std::size_t n, const std::string& shape) {
+unsigned markers() { return static_cast<unsigned>(GC_get_parallel()) + 1; }
+
+void run(std::size_t n, const std::string& shape, const std::string& subject, bool live_only) {
   const bench::EdgeList g = bench::make_graph(shape, n);
   build(g);
   GC_gcollect();
@@ -70,10 +76,18 @@ void run(std::size_t n, const std::string& shape) {
     const double t0 = bench::now_seconds();
     GC_gcollect();
     const double t = bench::now_seconds() - t0;
-    bench::emit(label("gc full, live heap", n, shape), "Boehm", t * 1e9 / n, "ns/object",
-                bench::graph_check(g) + "/0");
+    if (live_only)
+      bench::emit(label("gc full pause, live heap", n, shape), subject, t * 1e3, "ms", bench::graph_check(g) + "/0",
+                  "", markers());
+    else
+      bench::emit(label("gc full, live heap", n, shape), subject, t * 1e9 / n, "ns/object",
+                  bench::graph_check(g) + "/0", "", markers());
   }
   g_root = nullptr;
+  if (live_only) {
+    GC_gcollect();  // free this graph before the next one is built
+    return;
+  }
   const double mark = timed([] { GC_gcollect(); });
   const double sweep_and_empty_mark = timed([] { GC_try_to_collect(never_stop); });
   // The empty collection is subtracted: take the median of three, so that one noisy sample
@@ -83,19 +97,22 @@ void run(std::size_t n, const std::string& shape) {
   std::sort(empty.begin(), empty.end());
   const double t = mark + sweep_and_empty_mark - empty[1];
   // Boehm does not count what it frees; the check carries the graph only.
-  bench::emit(label("gc cyclic garbage, collect+free", n, shape), "Boehm", t * 1e9 / n,
-              "ns/object", bench::graph_check(g) + "/-");
+  bench::emit(label("gc cyclic garbage, collect+free", n, shape), subject, t * 1e9 / n, "ns/object",
+              bench::graph_check(g) + "/-", "", markers());
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   GC_INIT();
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: gc_boehm SIZE[,SIZE...] ring|random[,...]\n");
+  GC_start_mark_threads();  // GC_MARKERS - 1 of them (none for GC_MARKERS=1)
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: gc_boehm SIZE[,SIZE...] ring|random[,...] [--subject NAME] [--live-only]\n");
     return 2;
   }
+  const std::string subject = bench::option(argc, argv, "subject", "Boehm");
+  const bool live_only = bench::flag(argc, argv, "live-only");
   for (const std::string& size : bench::split_commas(argv[1]))
-    for (const std::string& shape : bench::split_commas(argv[2])) run(std::stoull(size), shape);
+    for (const std::string& shape : bench::split_commas(argv[2])) run(std::stoull(size), shape, subject, live_only);
   return 0;
 }

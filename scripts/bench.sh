@@ -9,5 +9,5 @@ scripts/deps.sh libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev libgc-de
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DPYHEAP_BUILD_BENCH=ON -DPYHEAP_BUILD_TESTS=OFF >/dev/null
 cmake --build build-bench -j2 --target alloc_pyheap alloc_glibc alloc_mimalloc alloc_jemalloc \
   alloc_tcmalloc ref_copy gc_pyheap gc_boehm footprint tracing_overhead trees_pyheap trees_shared_ptr \
-  trees_boehm object_model pyheap-cli
+  trees_boehm object_model threads_check pyheap-cli
 exec /usr/bin/python3 bench/run.py --build build-bench "$@"

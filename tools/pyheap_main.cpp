@@ -1,8 +1,11 @@
 // The pyheap command-line program.
-//   pyheap run [--echo] [--verbose] [--snapshot OUT] [--report FILE.html] [--view FILE.html] FILE
+//   pyheap run [--echo] [--verbose] [--snapshot OUT] [--report FILE.html] [--view FILE.html]
+//              [--memory-limit BYTES] [--gc-workers N] [--gc-parallel-threshold N] FILE
 //                                execute a heap script (../shared/specs/heap-script.md), and
 //                                optionally write its heap snapshot, its memory report
-//                                (pyheap/memory_report.hpp) and its step-by-step page (tools/view/)
+//                                (pyheap/memory_report.hpp) and its step-by-step page (tools/view/);
+//                                the collector's worker threads can also be set by
+//                                $PYHEAP_GC_WORKERS, $PYHEAP_GC_PARALLEL_THRESHOLD
 //   pyheap tour [--report FILE]  the same data in pyheap and CPython, bytes side by side
 //   pyheap advise FILE | --python SCRIPT [ARGS...]
 //                                what to change to save memory, and how much each change saves
@@ -45,6 +48,14 @@ int main(int argc, char** argv) {
                    : "expected a number of bytes (0: no limit), got '" + s + "'";
       });
   run->add_option("FILE", script, "The heap script")->required();
+  run->add_option("--gc-workers", run_options.gc_workers,
+                  "Threads for the collector's subtract and mark steps (0: one per core; 1: none)")
+      ->envname("PYHEAP_GC_WORKERS")
+      ->check(CLI::Range(0, 1024));
+  run->add_option("--gc-parallel-threshold", run_options.gc_parallel_threshold,
+                  "Collections of at least this many objects use the worker threads (0: all of them)")
+      ->envname("PYHEAP_GC_PARALLEL_THRESHOLD")
+      ->check(CLI::Range(0L, 1L << 40));
   std::string run_report;
   run->add_option("--report", run_report,
                   "Write an HTML report: memory after each statement, collections, largest types, pool map");

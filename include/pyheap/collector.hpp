@@ -13,7 +13,15 @@
 //   5. Steps 1-2 are repeated on the unreachable set: objects a finalizer resurrected (and what
 //      they reach) move to generation G+1.
 //   6. What is still unreachable is counted (the value collect returns, as gc.collect does) and
-//      broken apart by clearing every reference with the trace hook; reference counting frees it.
+//      broken apart by clearing every reference with the trace hook, in list order; what dies
+//      dies by reference counting, in CPython's order (destructors, weak reference callbacks and
+//      finalizers of objects outside the garbage run exactly when they would there), but the
+//      blocks of the garbage itself are given back to the allocator together at the end, pool by
+//      pool, instead of one free per death.
+// Steps 1-2 of a set of at least parallel_threshold() objects run on workers() threads (the
+// heap's own thread and a pool the collector starts on first need), with the same results and
+// the same list orders as on one thread (src/gc/recorded_partition.hpp says why); the other steps
+// run user code and stay on the heap's thread.
 // Automatic collection follows CPython's thresholds (700, 10, 10) and its rule that a full
 // collection waits until the objects pending promotion exceed a quarter of the long-lived ones.
 //
@@ -34,11 +42,13 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "pyheap/internal/export.hpp"
+#include "pyheap/object.hpp"
 #include "pyheap/ref.hpp"
 
 namespace pyheap {
@@ -47,6 +57,10 @@ class Heap;
 namespace detail {
 class GarbageSummaryBuilder;  // src/gc/garbage_summary.hpp
 struct CollectorAccess;       // pyheap/internal/access.hpp
+}
+namespace gc {
+class WorkerPool;          // src/gc/worker_pool.hpp
+class RecordedPartition;  // src/gc/recorded_partition.hpp
 }
 
 inline constexpr int kNumGenerations = 3;
@@ -57,9 +71,17 @@ struct GenerationStats {
   std::uint64_t uncollectable = 0;
   double seconds = 0;  // total time spent collecting this generation
   double longest = 0;  // the longest single collection of this generation (its pause), seconds
+  std::uint64_t parallel = 0;  // collections whose steps 1-2 ran on the worker threads
 };
 
 enum class GcPhase { Start, Stop };
+
+// The steps of a collection (see the top of this file), for Collector::step_seconds: merge the
+// younger generations; subtract internal references (step 1); mark what is reachable and order
+// the two lists (step 2); partition (list the garbage, untrack atomic survivors, move survivors
+// on); weak references (3); finalizers (4); the resurrection check (5); count, clear and free (6).
+enum class GcStep { Merge, Subtract, Mark, Partition, Weakrefs, Finalizers, Resurrection, Free };
+inline constexpr int kNumGcSteps = 8;
 
 // What one collection found unreachable, summarized before it was freed: the objects the
 // collection counts (the tracked containers it broke apart, plus weak reference objects that died
@@ -176,6 +198,32 @@ class PYHEAP_API Collector {
   // At most one observer; null removes it. The observer must outlive its registration.
   void set_observer(CollectionObserver* observer) noexcept { observer_ = observer; }
   CollectionObserver* observer() const noexcept { return observer_; }
+  // Worker threads. A collection that examines at least parallel_threshold() objects runs its
+  // subtract and mark steps on workers() threads: the heap's own thread plus workers() - 1 that
+  // the collector starts the first time it needs them and keeps, blocked, until it is destroyed
+  // or the count changes (with workers() == 1 it runs them the same way on its own thread; a
+  // smaller set takes the two walks of CPython's algorithm on the heap's thread). Results and
+  // orders do not depend on either setting (src/gc/recorded_partition.hpp).
+  // set_workers(0) (the default) means std::thread::hardware_concurrency(); 1: never any thread.
+  static constexpr std::size_t kDefaultParallelThreshold = std::size_t{1} << 16;
+  void set_workers(unsigned n) noexcept;
+  unsigned workers() const noexcept { return workers_; }
+  // 0 sends every collection through the worker threads (tests do, to exercise that path).
+  void set_parallel_threshold(std::size_t objects) noexcept { parallel_threshold_ = objects; }
+  std::size_t parallel_threshold() const noexcept { return parallel_threshold_; }
+  // What heaps made from now on start with (process-wide; defaults 0 and
+  // kDefaultParallelThreshold): how a test run forces the workers on for every heap.
+  static void set_default_workers(unsigned n) noexcept;
+  static void set_default_parallel_threshold(std::size_t objects) noexcept;
+  // How many times one of the worker threads (not the heap's own) took part in a parallel step
+  // since the threads started: whether the machine really ran them (a thread that is not
+  // scheduled in time is not waited for, and the heap's thread does the work).
+  std::uint64_t worker_joins() const noexcept;
+
+  // Wall time of each step (GcStep) of the last collection, recorded while step timing is on
+  // (off by default; then a collection reads the clock only for its total).
+  void set_step_timing(bool on) noexcept { step_timing_ = on; }
+  const std::array<double, kNumGcSteps>& step_seconds() const noexcept { return step_seconds_; }
 
   // Introspection, as the gc module's functions of the same names. generation -1: all of 0..2.
   std::vector<Ref<Object>> get_objects(int generation = -1) const;
@@ -202,6 +250,16 @@ class PYHEAP_API Collector {
   void on_container_allocated();    // counts toward threshold 0 and may collect
   void on_container_freed() noexcept;
   void release_all_for_teardown();
+  // While the garbage is being cleared (step 6), a garbage object that dies is not freed on its
+  // own: Heap::destroy asks frees_in_bulk, then marks it untracked with leave_for_bulk_free
+  // instead of untrack (its slot in the working list stays), runs ~T(), and hands the block to
+  // free_in_bulk, which records it in the object's collector word; the collector frees the
+  // recorded blocks together when the clearing is over.
+  bool frees_in_bulk(const Object* o) const noexcept {
+    return bulk_free_ && (o->ob_.gc_state & detail::kGcListMask) == kUnreachable;
+  }
+  void leave_for_bulk_free(Object* o) noexcept { o->ob_.gc_state = detail::kGcUntracked; }
+  void free_in_bulk(Object* o, std::size_t bytes, std::size_t block_offset) noexcept;
 
   static constexpr int kPermanent = 3;
   static constexpr int kUnreachable = 4;
@@ -224,6 +282,20 @@ class PYHEAP_API Collector {
   void compact(int list) noexcept;
   void append_list(int from, int to);
   void untrack_survivors(std::vector<Object*>& young, int generation) noexcept;
+  struct Partition {
+    std::size_t untrackable = 0;
+    bool unchanged = false;    // the set is the survivors' list as it is
+    bool all_garbage = false;  // the set is the garbage as it is
+    bool traits_known = false;  // the worker path noted the garbage's traits
+    std::uint8_t traits = 0;
+  };
+  bool frees_silently() const noexcept;
+  void free_silently() noexcept;
+  // report_refs: tell the observer, if any, the gc_refs between the two walks.
+  Partition partition(const std::vector<Object*>& set, int list, std::vector<Object*>& reachable,
+                      std::vector<Object*>& unreachable, bool report_refs = true);
+  void index_garbage(const Partition& part) noexcept;
+  void free_garbage_blocks() noexcept;
   std::size_t live_size(int list) const noexcept { return lists_[list].size() - holes_[list]; }
   template <class Report>
   void observe(const char* phase, Report&& report) noexcept;
@@ -255,6 +327,28 @@ class PYHEAP_API Collector {
   CollectionObserver* observer_ = nullptr;
   // The observer's view of the weak references to garbage (observe_weakrefs).
   std::vector<Object*> observed_in_garbage_, observed_outside_;
+  // What the garbage holds, noted while it is listed (index_garbage): steps 3-5 skip their
+  // passes when it has nothing for them.
+  bool garbage_has_weakrefs_ = false;    // weak reference objects, or objects weakly referenced
+  bool garbage_has_finalizers_ = false;  // objects whose finalizer has not run
+  bool garbage_silent_ = false;          // every object promises a silent destructor
+  bool garbage_loud_ = false;            // some object refers to something that is not quiet
+  bool garbage_outsiders_ = true;        // some object refers to something outside the set
+  bool garbage_listed_ = true;           // the working list's objects have its list id and indices
+  // Set when a weak reference callback or a finalizer ran in this collection: only then can the
+  // garbage have changed since it was partitioned (resurrection, objects freed).
+  bool user_code_ran_ = false;
+  bool bulk_free_ = false;  // step 6 is clearing the garbage (frees_in_bulk)
+  bool parallel_used_ = false;  // this collection's steps 1-2 ran on the worker threads
+  bool recorded_used_ = false;  // ... or on this thread alone, the same way (workers() == 1)
+  unsigned workers_ = 0;
+  std::size_t parallel_threshold_ = kDefaultParallelThreshold;
+  bool step_timing_ = false;
+  std::array<double, kNumGcSteps> step_seconds_{};
+  double step_clock_ = 0;  // when the step being timed began
+  void end_step(GcStep step) noexcept;
+  std::unique_ptr<gc::WorkerPool> pool_;
+  std::unique_ptr<gc::RecordedPartition> recorded_;
 };
 
 }  // namespace pyheap

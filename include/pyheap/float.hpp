@@ -17,6 +17,8 @@ namespace pyheap {
 
 class PYHEAP_API Float : public Object {
  public:
+  // Its destructor only forgets caches (tracer.hpp): dying in any order cannot be observed.
+  using silent_destructor = Float;
   static Ref<Float> make(Heap& heap, double value,
                          SourceLocation site = SourceLocation::current()) {
     return heap.make_at<Float>(site, value);

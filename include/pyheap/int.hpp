@@ -29,6 +29,8 @@ class PYHEAP_API Int : public Object {
   };
 
  public:
+  // Its destructor only forgets caches (tracer.hpp): dying in any order cannot be observed.
+  using silent_destructor = Int;
   // A cached value is made, and its site recorded, by the heap's first make of it.
   static Ref<Int> make(Heap& heap, std::int64_t value,
                        SourceLocation site = SourceLocation::current());

@@ -79,8 +79,10 @@ class PYHEAP_API List : public Object {
   // The capacity a resize to n gives a list of the given size and capacity (the policy above).
   static std::size_t grown_capacity(std::size_t size, std::size_t capacity, std::size_t n) noexcept;
 
-  // Collector and getsizeof hooks.
+  // Collector and getsizeof hooks. ref_array: the collector reads the items directly (tracer.hpp).
   void trace(Tracer& t);
+  std::span<const Ref<Object>> ref_array() const noexcept { return {items_, size_}; }
+  using silent_destructor = List;  // ~List releases the items and frees their array, nothing else
   std::size_t owned_bytes() const noexcept;
 
   explicit List(Private) noexcept {}

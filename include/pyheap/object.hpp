@@ -80,6 +80,10 @@ inline constexpr std::uint8_t kGcListMask = 0x07;
 inline constexpr std::uint8_t kGcUntracked = 0x07;
 inline constexpr std::uint8_t kGcCollecting = 0x08;
 inline constexpr std::uint8_t kGcTentative = 0x10;
+// Set by a single-threaded subtract walk on an object with a child that could die observably if
+// the object's references were dropped in another order (collector.cpp, silent freeing); cleared
+// by the same collection.
+inline constexpr std::uint8_t kGcLoud = 0x20;
 
 // Out-of-line slow path of a decrement that reached zero: finalize, clear weak references,
 // destroy, free (see Heap::deallocate). Kept out of line so the inline fast path stays two

@@ -74,6 +74,10 @@ class PYHEAP_API SmallObjectAllocator {
   void* allocate(std::size_t size);
   /// Sized free. `size` must be the value given to allocate(). p == nullptr is a no-op.
   void deallocate(void* p, std::size_t size) noexcept;
+  /// deallocate(blocks[i], sizes[i]) for i in [0, n), in that order, with the same results; a run
+  /// of consecutive blocks of one pool updates the class counters and the pool's count once (the
+  /// collector frees its garbage this way, in allocation order). No null blocks.
+  void deallocate_batch(void* const* blocks, const std::size_t* sizes, std::size_t n) noexcept;
 
   /// The allocator that handed out p (allocated with `size`); nullptr for p == nullptr.
   static SmallObjectAllocator* owner_of(const void* p, std::size_t size) noexcept;

@@ -43,6 +43,8 @@ class PYHEAP_API Str : public Object {
   };
 
  public:
+  // Its destructor only forgets caches (tracer.hpp): dying in any order cannot be observed.
+  using silent_destructor = Str;
   enum class Kind : std::uint8_t { Ascii, Latin1, Utf8 };
   static constexpr std::size_t kMaxLength = (std::size_t{1} << 29) - 1;
 

@@ -38,6 +38,46 @@
 // Clear mode: a Ref is reset; a container that can be cleared is first moved out of the object
 // and then dropped (code run by the releases sees it already empty); const references (map keys,
 // set elements) are only visited, the container holding them is what a clear drops.
+//
+// The collector may call a trace hook in Visit mode from its worker threads (collector.hpp,
+// set_workers), while the heap's own thread waits: in Visit mode a hook must only read its object.
+//
+// Optionally, a type whose references are members at fixed places says which ones, in the order
+// its trace() reports them; the collector then reads those members directly instead of calling
+// trace() for every object it walks (the same children in the same order, without an indirect
+// call per object and one per reference):
+//
+//   struct Node : pyheap::Object {
+//     pyheap::Ref<Node> left, right;
+//     std::array<pyheap::Ref<pyheap::Object>, 4> more;
+//     int weight = 0;
+//     void trace(pyheap::Tracer& t) { t(left, right, more); }
+//     static constexpr auto ref_members = pyheap::ref_members<Node>(&Node::left, &Node::right, &Node::more);
+//   };
+//
+// A type whose references are one contiguous array (a list's items) says so with a member
+//   std::span<const pyheap::Ref<pyheap::Object>> ref_array() const noexcept;
+// (the array's references come after those of ref_members, if it has both).
+//
+// With them, a type may also promise that its destructor is silent, by naming itself:
+//   using silent_destructor = Node;
+// ~T() then has no effect anyone can observe besides releasing the references ref_members and
+// ref_array list (freeing memory does not count): no output, no callbacks, no other object
+// touched. A type without references (a string, a number) may promise the same. Cyclic garbage
+// made only of such objects, whose references lead only to each other, to live objects or to
+// silent objects without references, finalizers or weak references, is freed without the
+// reference-count cascade (collector.hpp): no order of its deaths could be told apart from
+// CPython's. A derived class does not inherit the promise (its typedef names its base).
+//
+// Rules: both must be public (a private one is not seen, and trace() is called instead), and a
+// member must be declared before the ref_members that names it. List exactly the members trace()
+// reports, in its order; each is a Ref<U>, a WeakRef<U> or
+// a std::array of those. The first template argument is the class that declares trace(),
+// ref_members and ref_array: a derived class that overrides trace() without declaring its own
+// ref_members / ref_array is traced by calling trace(), never with its base's list. A Ref<U> whose U does not start with its
+// Object (none today) makes the type fall back to trace() too. Debug builds
+// (PYHEAP_DEBUG_LEVEL >= 1) compare the list with what trace() reports for every object a
+// collection walks, and abort on a difference.
 #pragma once
 
 #include <atomic>
@@ -272,6 +312,18 @@ struct AdaptorContainer : Adaptor {
 };
 
 }  // namespace detail
+
+// The list a type publishes as `ref_members` (see the top of this file): member pointers of Owner.
+template <class Owner, class... M>
+struct RefMembers {
+  using owner = Owner;
+  std::tuple<M Owner::*...> members;
+};
+
+template <class Owner, class... M>
+constexpr RefMembers<Owner, M...> ref_members(M Owner::*... members) noexcept {
+  return RefMembers<Owner, M...>{{members...}};
+}
 
 class Tracer {
  public:

@@ -194,6 +194,7 @@ class PYHEAP_API AllocationTracing {
   const AllocationSite& site(std::uint32_t id) const noexcept;
 
  private:
+  friend class Collector;  // frees cyclic garbage without Heap::destroy (collector.cpp)
   friend class Heap;
   // Called by Heap::construct for a new object of `bytes` bytes when tracing is on. Returns true
   // if the object is now traced (the caller sets its kFlagTraced). Inline (pyheap/internal/

@@ -61,6 +61,8 @@ class PYHEAP_API Tuple : public Object {
 
   // Collector hooks.
   void trace(Tracer& t);
+  std::span<const Ref<Object>> ref_array() const noexcept { return span(); }  // tracer.hpp
+  using silent_destructor = Tuple;  // releases the items; forgets the cached empty tuple
   bool gc_can_untrack(int pass) const noexcept;
 
   // Used by Heap::make_var only.

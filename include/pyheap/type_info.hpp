@@ -13,9 +13,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "pyheap/object.hpp"
+#include "pyheap/ref.hpp"
 
 namespace pyheap {
 
@@ -53,6 +57,17 @@ struct TypeInfo {
   // A short text that tells this object from others of its type (a script node's label), shown
   // beside the type name; null when T has no `label()` member.
   std::string (*label)(const Object*) = nullptr;
+  // Where the references trace() reports sit, when T publishes them (`ref_members` and
+  // `ref_array`, tracer.hpp): the byte offset from the Object of each pointer-sized slot, in
+  // trace() order, then the elements of ref_array (null when T has none). The collector then
+  // reads them instead of calling trace (src/gc/gc_object.hpp). refs_published false: it calls
+  // trace.
+  bool refs_published = false;
+  std::vector<std::uint32_t> ref_offsets;
+  std::span<const Ref<Object>> (*ref_array)(const Object*) noexcept = nullptr;
+  // T promises (`using silent_destructor = T;`, tracer.hpp) that ~T() does nothing observable
+  // but release those references. Only with refs_published, or for a type without trace hook.
+  bool silent_destructor = false;
 
   // Bytes from the start of the block to the Object header: what Object* - block is.
   std::uint32_t header_offset() const noexcept { return prefix + object_offset; }
@@ -73,6 +88,27 @@ inline const TypeInfo& type_of(const Object& o) noexcept { return detail::type_i
 namespace detail {
 // The size the object's block was allocated with (TypeInfo::block_request).
 inline std::size_t block_request(const Object* o) noexcept { return type_of(*o).block_request(o); }
+
+// Where the object's block starts: header_offset() bytes before its Object (the collector word,
+// if any, then the object, whose Object base may follow a vptr or another base).
+inline char* block_of(Object* o, const TypeInfo& ti) noexcept { return reinterpret_cast<char*>(o) - ti.header_offset(); }
+
+// What the published slot at `offset` of o points to (null if empty). A slot is a Ref<U>'s only
+// member, a U* whose address is the Object's (make_type_info publishes no other kind).
+inline Object* ref_slot(const Object* o, std::uint32_t offset) noexcept {
+  Object* child;
+  std::memcpy(&child, reinterpret_cast<const char*>(o) + offset, sizeof child);
+  return child;
+}
+
+// Asks the memory system for the objects o's published slots point to (their headers, where a
+// count or the collector's word is about to be written). Reads only o; no effect without slots.
+// (Not the elements of a ref_array: there can be millions.)
+inline void prefetch_referents(const Object* o, const TypeInfo& ti) noexcept {
+  for (std::uint32_t off : ti.ref_offsets) {
+    if (Object* child = ref_slot(o, off)) __builtin_prefetch(child, 1);
+  }
+}
 }  // namespace detail
 
 }  // namespace pyheap

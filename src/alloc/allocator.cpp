@@ -81,6 +81,52 @@ void SmallObjectAllocator::deallocate(void* p, std::size_t size) noexcept {
   st.deallocate_slow(pool);
 }
 
+// A run of k blocks of one pool. The first goes through deallocate(), which makes the only list
+// move a pool can need before it is empty (a full pool rejoining its class's list); the other k-1
+// cannot move it until the count reaches 0: nused() >= k - 1 after the first, since each block
+// was in use. So they are pushed and counted at once, and deallocate_slow() runs for an emptied
+// pool exactly as the last single free would have called it.
+void SmallObjectAllocator::deallocate_batch(void* const* blocks, const std::size_t* sizes, std::size_t n) noexcept {
+  detail::AllocatorState& st = *state_;
+  std::size_t i = 0;
+  while (i < n) {
+    void* const first = blocks[i];
+    deallocate(first, sizes[i]);
+    ++i;
+    if (sizes[i - 1] > kMaxSmallSize) continue;
+    PoolRecord* const pool = PoolRecord::of(first);
+    const std::size_t idx = pool->szidx;
+    std::uint32_t k = 0;
+    std::size_t requested = 0;
+    FreeBlock* free = pool->free;
+    for (; i < n && sizes[i] <= kMaxSmallSize && PoolRecord::of(blocks[i]) == pool; ++i, ++k) {
+      void* p = blocks[i];
+      PYHEAP_ASSERT(class_index(sizes[i]) == idx);  // wrong size passed
+      PYHEAP_ASSERT(pool->is_block_start(p));
+#if PYHEAP_ASAN
+      PYHEAP_ASSERT(!__asan_address_is_poisoned(p));  // double free
+#endif
+      const std::size_t bs = class_block_size(idx);
+      alloc::unpoison(p, bs);
+      auto* f = static_cast<FreeBlock*>(p);
+      f->next = free;
+      free = f;
+      alloc::poison(p, bs);
+      requested += sizes[i];
+    }
+    if (k == 0) continue;
+    pool->free = free;
+    const std::size_t bytes = std::size_t{k} * class_block_size(idx);
+    PYHEAP_ASSERT((pool->used & PoolRecord::kFullBit) == 0 && pool->used >= k);
+    PYHEAP_ASSERT(st.classes.blocks[idx] >= k && st.classes.bytes_requested[idx] >= requested && st.held >= bytes);
+    st.classes.blocks[idx] -= k;
+    st.classes.bytes_requested[idx] -= requested;
+    st.held -= bytes;
+    pool->used -= k;
+    if (pool->used == 0) st.deallocate_slow(pool);
+  }
+}
+
 SmallObjectAllocator* SmallObjectAllocator::owner_of(const void* p, std::size_t size) noexcept {
   if (p == nullptr) return nullptr;
   if (size > kMaxSmallSize) return detail::AllocatorState::large_owner(p);

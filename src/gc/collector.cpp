@@ -1,63 +1,87 @@
 // The cycle collector. See include/pyheap/collector.hpp for the algorithm and its invariants and
-// docs/design.md for why the generations are vectors rather than CPython's linked lists.
-// gc/gc_word.hpp: where a tracked object's collector word is, and the only way to get there.
+// docs/design.md for why the generations are vectors rather than CPython's linked lists. The
+// collector's view of an object (its GcWord, list id and children) is in gc/gc_object.hpp; the
+// parallel version of steps 1-2 in gc/recorded_partition.hpp.
 #include "pyheap/collector.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstring>
 #include <exception>
 #include <new>
 #include <optional>
+#include <thread>
 
-#include "pyheap/internal/check.hpp"
 #include "gc/garbage_summary.hpp"
-#include "gc/gc_word.hpp"
+#include "gc/gc_object.hpp"
+#include "gc/recorded_partition.hpp"
+#include "gc/worker_pool.hpp"
 #include "pyheap/heap.hpp"
+#include "pyheap/internal/check.hpp"
+#include "trace/trace_state.hpp"
 
 namespace pyheap {
 
-namespace {
 using gc::list_of;
+using gc::set_list;
 using gc::state;
 using gc::word;
 
-void set_list(Object* o, int list, std::size_t index) noexcept {
-  state(o) = static_cast<std::uint8_t>(list);
-  word(o).index = static_cast<std::uint32_t>(index);
+namespace gc {
+void check_published_refs(Object* o, const TypeInfo& ti) noexcept {
+  if (!ti.refs_published) return;
+  // Walks the published references (the slots, then the array; empty ones skipped: trace reports
+  // non-null references only) alongside what trace reports.
+  struct Cursor {
+    Object* o;
+    const TypeInfo* ti;
+    std::span<const Ref<Object>> array;
+    std::size_t slot = 0, element = 0;
+    bool same = true;
+    Object* next() {
+      for (; slot < ti->ref_offsets.size(); ++slot)
+        if (Object* c = detail::ref_slot(o, ti->ref_offsets[slot])) return ++slot, c;
+      for (; element < array.size(); ++element)
+        if (Object* c = array[element].get()) return ++element, c;
+      return nullptr;
+    }
+  } cur{o, &ti, ti.ref_array ? ti.ref_array(o) : std::span<const Ref<Object>>{}};
+  Tracer compare(
+      Tracer::Mode::Visit,
+      [](Object* child, void* c) {
+        auto& x = *static_cast<Cursor*>(c);
+        if (x.next() != child) x.same = false;
+      },
+      &cur);
+  ti.trace(o, compare);
+  PYHEAP_CHECK(cur.same && cur.next() == nullptr,
+               "%s: its ref_members / ref_array are not the references its trace() reports, in the same order",
+               ti.qualified_name.c_str());
 }
+}  // namespace gc
 
-void trace(Object* o, Tracer& t) { type_of(*o).trace(o, t); }
-
-// Prefetching. On a large heap whose edges jump around memory (a random graph), every child
-// visited by subtract_refs and move_unreachable is a cache miss, and the walk waits for each in
-// turn. Tracing the object kPrefetchDistance slots ahead with a tracer that only prefetches its
-// children's collector words overlaps those misses. The prefetch tracer reads nothing but the
-// parent's fields and changes no state, so the walk's results and orders are unchanged. Below
-// kPrefetchMinObjects (about 16 MiB of small containers) the set mostly fits in the last-level
-// cache and the extra trace calls only cost time: measured with bench/gc_pyheap, the 10^5-node
-// ring got 35% slower with prefetching, the 10^6-node random graph about 45% faster.
-constexpr std::size_t kPrefetchDistance = 8;
-constexpr std::size_t kPrefetchMinObjects = std::size_t{1} << 19;
-
-void prefetch_child(Object* child, void*) { gc::prefetch_word(child); }
-
-// Issues the prefetches for the children of set[i + kPrefetchDistance], if there is one.
-inline void prefetch_ahead(const std::vector<Object*>& set, std::size_t i, Tracer& prefetcher) {
-  if (i + kPrefetchDistance < set.size()) {
-    if (Object* ahead = set[i + kPrefetchDistance]) trace(ahead, prefetcher);
-  }
-}
-
+namespace {
 // Calls visit(o) for every object of `set` in order, skipping holes; on sets of
 // kPrefetchMinObjects or more it first prefetches the children of the object kPrefetchDistance
-// slots ahead. Both walks of a collection (subtract_refs, move_unreachable) go through here.
+// slots ahead, in the stretches where it pays (gc::children_far). Both walks of a
+// collection (subtract_refs, move_unreachable) go through here.
 template <class Visit>
 inline void walk_set(const std::vector<Object*>& set, Visit&& visit) {
-  Tracer prefetcher(Tracer::Mode::Visit, prefetch_child, nullptr);
-  const bool prefetch = set.size() >= kPrefetchMinObjects;
-  for (std::size_t i = 0; i < set.size(); ++i) {
-    if (prefetch) prefetch_ahead(set, i, prefetcher);
-    if (Object* o = set[i]) visit(o);
+  const bool large = set.size() >= gc::kPrefetchMinObjects;
+  for (std::size_t start = 0; start < set.size(); start += gc::kLocalityStretch) {
+    const std::size_t end = std::min(set.size(), start + gc::kLocalityStretch);
+    if (large && gc::children_far(set, start, end)) {
+      for (std::size_t i = start; i < end; ++i) {
+        if (i + gc::kPrefetchDistance < set.size()) {
+          if (Object* ahead = set[i + gc::kPrefetchDistance]) gc::prefetch_children(ahead);
+        }
+        if (Object* o = set[i]) visit(o);
+      }
+    } else {
+      for (std::size_t i = start; i < end; ++i)
+        if (Object* o = set[i]) visit(o);
+    }
   }
 }
 
@@ -86,9 +110,15 @@ void check_heap_boundaries(const Heap& heap, const std::vector<Object*>& set) {
   for (Object* o : set) {
     if (o == nullptr) continue;
     ctx.parent = o;
-    trace(o, check);
+    gc::call_trace(o, check);
   }
 }
+
+// A dead object waiting for free_garbage_blocks: its collector word's index is kFreedIndex plus
+// how far before the object its block starts (no list is that long), and its refs hold the size
+// the block was allocated with.
+constexpr std::uint32_t kFreedIndex = 0xffffff00u;
+inline bool freed(const gc::GcWord& w) noexcept { return w.index >= kFreedIndex; }
 
 // Releases the collecting flag even when a callback throws std::bad_alloc through collect().
 struct CollectingScope {
@@ -98,8 +128,30 @@ struct CollectingScope {
 };
 }  // namespace
 
-Collector::Collector(Heap& heap) : heap_(heap) {}
+namespace {
+std::atomic<unsigned> default_workers{0};
+std::atomic<std::size_t> default_parallel_threshold{Collector::kDefaultParallelThreshold};
+}  // namespace
+
+void Collector::set_default_workers(unsigned n) noexcept { default_workers.store(n, std::memory_order_relaxed); }
+void Collector::set_default_parallel_threshold(std::size_t objects) noexcept {
+  default_parallel_threshold.store(objects, std::memory_order_relaxed);
+}
+
+Collector::Collector(Heap& heap)
+    : heap_(heap), parallel_threshold_(default_parallel_threshold.load(std::memory_order_relaxed)) {
+  set_workers(default_workers.load(std::memory_order_relaxed));
+}
 Collector::~Collector() = default;
+
+std::uint64_t Collector::worker_joins() const noexcept { return pool_ ? pool_->joins() : 0; }
+
+void Collector::set_workers(unsigned n) noexcept {
+  if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+  if (n == workers_) return;
+  workers_ = n;
+  pool_.reset();  // joins the old threads; a new pool starts on the next parallel collection
+}
 
 // ---- list membership ----------------------------------------------------------------------------
 
@@ -266,21 +318,23 @@ void Collector::tally_garbage(const Object* o) noexcept {
 // parent once, so all are initialised and flagged when the walk ends. The result is the same as
 // with two passes; a large live heap is walked one time less.
 void Collector::update_and_subtract_refs(const std::vector<Object*>& set, int list) {
-  Tracer subtract(
-      Tracer::Mode::Visit,
-      [](Object* child, void* list_id) {
-        std::uint8_t& st = state(child);
-        if ((st & detail::kGcListMask) != static_cast<std::uint8_t>(reinterpret_cast<std::uintptr_t>(list_id))) return;
-        // Once per visit: a store through the word may alias the header's flags for the
-        // compiler, which would otherwise recompute the word's address after each.
-        gc::GcWord& w = word(child);
-        if (!(st & detail::kGcCollecting)) {
-          w.refs = static_cast<std::int32_t>(child->refcount());
-          st |= detail::kGcCollecting;
-        }
-        --w.refs;
-      },
-      reinterpret_cast<void*>(static_cast<std::uintptr_t>(list)));
+  const auto list_id = static_cast<std::uint8_t>(list);
+  bool loud = false;  // the object being walked refers outside the set to something not quiet
+  auto subtract = [list_id, &loud](Object* child) {
+    std::uint8_t& st = state(child);
+    if ((st & detail::kGcListMask) != list_id) {
+      loud = loud || !gc::quiet_outsider(child);
+      return;
+    }
+    // Once per visit: a store through the word may alias the header's flags for the compiler,
+    // which would otherwise recompute the word's address after each.
+    gc::GcWord& w = word(child);
+    if (!(st & detail::kGcCollecting)) {
+      w.refs = static_cast<std::int32_t>(child->refcount());
+      st |= detail::kGcCollecting;
+    }
+    --w.refs;
+  };
   walk_set(set, [&](Object* o) {
     PYHEAP_ASSERT(list_of(o) == list);
     std::uint8_t& st = state(o);
@@ -288,7 +342,11 @@ void Collector::update_and_subtract_refs(const std::vector<Object*>& set, int li
       word(o).refs = static_cast<std::int32_t>(o->refcount());
       st |= detail::kGcCollecting;
     }
-    trace(o, subtract);
+    const TypeInfo& ti = type_of(*o);
+    if constexpr (kDebugLevel >= 1) gc::check_published_refs(o, ti);
+    loud = false;
+    gc::for_each_child(o, ti, subtract);
+    if (loud) st |= detail::kGcLoud;
   });
   if constexpr (kDebugLevel >= 1) {
     for ([[maybe_unused]] Object* o : set) PYHEAP_ASSERT(!o || (state(o) & detail::kGcCollecting));
@@ -312,36 +370,30 @@ void Collector::update_and_subtract_refs(const std::vector<Object*>& set, int li
 // caller skip untrack_survivors' passes).
 std::size_t Collector::move_unreachable(const std::vector<Object*>& set, std::vector<Object*>& reachable,
                                  std::vector<Object*>& unreachable) {
-  struct Ctx {
-    std::vector<Object*>* taken_back;
-    std::vector<Object*>* unreachable;
-  } ctx{&taken_back_, &unreachable};
-  Tracer visit_reachable(
-      Tracer::Mode::Visit,
-      [](Object* child, void* c) {
-        std::uint8_t& st = state(child);
-        // Not examined, or already scanned and confirmed reachable.
-        if (!(st & detail::kGcCollecting)) return;
-        gc::GcWord& w = word(child);
-        if (st & detail::kGcTentative) {
-          auto* x = static_cast<Ctx*>(c);
-          (*x->unreachable)[w.index] = nullptr;
-          st &= static_cast<std::uint8_t>(~detail::kGcTentative);
-          x->taken_back->push_back(child);
-          w.refs = 1;
-        } else if (w.refs == 0) {
-          w.refs = 1;
-        }
-      },
-      &ctx);
+  std::vector<Object*>* set_aside = &unreachable;
+  std::vector<Object*>* taken_back = &taken_back_;
+  auto visit_reachable = [set_aside, taken_back](Object* child) {
+    std::uint8_t& st = state(child);
+    // Not examined, or already scanned and confirmed reachable.
+    if (!(st & detail::kGcCollecting)) return;
+    gc::GcWord& w = word(child);
+    if (st & detail::kGcTentative) {
+      (*set_aside)[w.index] = nullptr;
+      st &= static_cast<std::uint8_t>(~detail::kGcTentative);
+      taken_back->push_back(child);
+      w.refs = 1;
+    } else if (w.refs == 0) {
+      w.refs = 1;
+    }
+  };
   std::size_t untrackable = 0;
   auto scan = [&](Object* o) {
     gc::GcWord& w = word(o);
     if (w.refs > 0) {
       const TypeInfo& ti = type_of(*o);
-      ti.trace(o, visit_reachable);  // may append to taken_back_
+      gc::for_each_child(o, ti, visit_reachable);  // may append to taken_back_
       untrackable += ti.can_untrack != nullptr;
-      state(o) &= static_cast<std::uint8_t>(~detail::kGcCollecting);
+      state(o) &= static_cast<std::uint8_t>(~(detail::kGcCollecting | detail::kGcLoud));
       w.index = static_cast<std::uint32_t>(reachable.size());
       reachable.push_back(o);
     } else {
@@ -385,43 +437,143 @@ void Collector::untrack_survivors(std::vector<Object*>& young, int generation) n
   }
 }
 
+namespace {
+double clock_seconds() noexcept {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+void Collector::end_step(GcStep step) noexcept {
+  if (!step_timing_) return;
+  const double now = clock_seconds();
+  step_seconds_[static_cast<int>(step)] += now - step_clock_;
+  step_clock_ = now;
+}
+
+// Steps 1-2 on `set` (every object whose list id is `list`, indexed at its position, and maybe
+// null slots): on the worker threads for large sets, else on this thread with the two walks
+// above. Either way `reachable` gets the survivors in move_unreachable's order, each indexed at
+// its slot in it (unless the result says the set is unchanged), and `unreachable` the rest, not
+// yet indexed; no object keeps a mark.
+Collector::Partition Collector::partition(const std::vector<Object*>& set, int list,
+                                          std::vector<Object*>& reachable, std::vector<Object*>& unreachable,
+                                          bool report_refs) {
+  // An observer sees the classic walks (its gc_refs are read between them).
+  if (set.size() >= parallel_threshold_ && observer_ == nullptr) {
+    try {
+      if (!recorded_) recorded_ = std::make_unique<gc::RecordedPartition>();
+      if (!pool_ && workers_ > 1) pool_ = std::make_unique<gc::WorkerPool>(workers_);
+    } catch (const std::bad_alloc&) {
+    }
+    if (recorded_ && (pool_ || workers_ == 1)) {
+      const auto r = recorded_->run(set, list, pool_.get(), reachable, unreachable, [this] { end_step(GcStep::Subtract); });
+      if (r.done) {
+        parallel_used_ = workers_ > 1;
+        recorded_used_ = true;
+        end_step(GcStep::Mark);
+        return Partition{r.untrackable, r.unchanged, r.all_garbage, true, r.garbage_traits};
+      }
+    }
+  }
+  update_and_subtract_refs(set, list);
+  end_step(GcStep::Subtract);
+  if (report_refs && observer_) [[unlikely]] {
+    observe("gc_refs", [&] {
+      std::vector<std::int32_t> refs(set.size());
+      for (std::size_t i = 0; i < set.size(); ++i) refs[i] = set[i] ? word(set[i]).refs : 0;
+      observer_->gc_refs(set, refs);
+    });
+  }
+  Partition part;
+  part.untrackable = move_unreachable(set, reachable, unreachable);
+  end_step(GcStep::Mark);
+  return part;
+}
+
+// Lists the garbage in the working list (list id and indices) and, after the single-threaded
+// walks, notes what steps 3-6 will find in it (the worker path noted it while counting).
+void Collector::index_garbage(const Partition& part) noexcept {
+  auto& unreachable = lists_[kUnreachable];
+  if (part.traits_known) {
+    using gc::RecordedPartition;
+    garbage_has_weakrefs_ = (part.traits & RecordedPartition::kTraitWeak) != 0;
+    garbage_has_finalizers_ = (part.traits & RecordedPartition::kTraitFinalizer) != 0;
+    garbage_silent_ = (part.traits & RecordedPartition::kTraitNoisy) == 0;
+    garbage_loud_ = (part.traits & RecordedPartition::kTraitLoud) != 0;
+    garbage_outsiders_ = (part.traits & RecordedPartition::kTraitOutsider) != 0;
+    // Garbage freed silently without a look at anything outside it needs neither list ids nor
+    // indices: when the worker path found nothing reachable, the set (now the working list) keeps
+    // its members as they are (free_silently).
+    garbage_listed_ = !(part.all_garbage && frees_silently() && !garbage_outsiders_);
+    if (!garbage_listed_) return;
+    for (std::size_t i = 0; i < unreachable.size(); ++i) set_list(unreachable[i], kUnreachable, i);
+    return;
+  }
+  bool weak = false, fin = false, silent = true, loud = false;
+  for (std::size_t i = 0; i < unreachable.size(); ++i) {
+    Object* o = unreachable[i];
+    loud |= (state(o) & detail::kGcLoud) != 0;  // before set_list clears it
+    set_list(o, kUnreachable, i);
+    const TypeInfo& ti = type_of(*o);
+    weak |= ti.is_weakref || o->has_weakrefs();
+    fin |= ti.finalize != nullptr && !o->is_finalized();
+    silent &= ti.silent_destructor;
+  }
+  garbage_has_weakrefs_ = weak;
+  garbage_has_finalizers_ = fin;
+  garbage_silent_ = silent;
+  garbage_loud_ = loud;
+  garbage_outsiders_ = true;  // not known: free_silently looks at every reference
+  garbage_listed_ = true;
+}
+
+// Whether delete_garbage may free the garbage without the cascade (free_silently).
+bool Collector::frees_silently() const noexcept {
+  return garbage_silent_ && !garbage_loud_ && !garbage_has_weakrefs_ && !garbage_has_finalizers_ && !user_code_ran_ &&
+         !saveall_;
+}
+
 std::size_t Collector::collect_main(int generation) {
   if (generation + 1 < kNumGenerations) ++count_[generation + 1];
   for (int i = 0; i <= generation; ++i) count_[i] = 0;
+  user_code_ran_ = false;
+  parallel_used_ = false;
+  recorded_used_ = false;
+  if (step_timing_) {
+    step_seconds_.fill(0);
+    step_clock_ = clock_seconds();
+  }
 
   // Merge the younger generations onto the end of the one being collected, as CPython does.
   auto& young = lists_[generation];
   compact(generation);
   for (int i = 0; i < generation; ++i) append_list(i, generation);
   const int old = generation + 1 < kNumGenerations ? generation + 1 : generation;
+  end_step(GcStep::Merge);
 
+  // Subtract, mark, partition.
   if constexpr (kDebugLevel >= 1) check_heap_boundaries(heap_, young);
   if (observer_) [[unlikely]]
     observe("examined", [&] { observer_->examined(generation, young); });
-  update_and_subtract_refs(young, generation);
-  if (observer_) [[unlikely]] {
-    observe("gc_refs", [&] {
-      std::vector<std::int32_t> refs(young.size());
-      for (std::size_t i = 0; i < young.size(); ++i) refs[i] = word(young[i]).refs;
-      observer_->gc_refs(young, refs);
-    });
-  }
   auto& unreachable = lists_[kUnreachable];
   PYHEAP_ASSERT(unreachable.empty());
   reachable_.clear();
-  const std::size_t untrackable = move_unreachable(young, reachable_, unreachable);
-  young.swap(reachable_);  // reachable_ keeps the old buffer for the next collection
+  const Partition part = partition(young, generation, reachable_, unreachable);
+  if (part.all_garbage) young.swap(unreachable);  // the set is the garbage, in order
+  else if (!part.unchanged) young.swap(reachable_);  // reachable_ keeps the old buffer for the next collection
   reachable_.clear();
-  // move_unreachable left each survivor indexed at its slot in `young`, under list id
-  // `generation`: no pass over them here.
+  if (parallel_used_) ++stats_[generation].parallel;
+  if (!recorded_used_ && recorded_ && generation == kNumGenerations - 1) recorded_->release_memory();  // kept while large sets come
+  // Each survivor is indexed at its slot in `young`, under list id `generation`: no pass over
+  // them here.
   if constexpr (kDebugLevel >= 1) {
     for (std::size_t i = 0; i < young.size(); ++i)
       PYHEAP_ASSERT(word(young[i]).index == i && ObjectAccess::header(young[i]).gc_state == generation);
   }
-  for (std::size_t i = 0; i < unreachable.size(); ++i) set_list(unreachable[i], kUnreachable, i);
+  index_garbage(part);
   if (observer_) [[unlikely]]
     observe("partitioned", [&] { observer_->partitioned(young, unreachable); });
-  if (untrackable != 0) untrack_survivors(young, generation);
+  if (part.untrackable != 0 && !young.empty()) untrack_survivors(young, generation);
 
   // Survivors move on to the next generation.
   if (old != generation) {
@@ -437,19 +589,31 @@ std::size_t Collector::collect_main(int generation) {
     long_lived_pending_ = 0;
     long_lived_total_ = young.size();
   }
+  end_step(GcStep::Partition);
 
+  // Weak references, finalizers, resurrection.
   const std::size_t weakrefs_freed = handle_weakrefs(old);
+  std::size_t n = weakrefs_freed;
+  end_step(GcStep::Weakrefs);
   if (observer_) [[unlikely]] observe_finalizing();
   finalize_garbage();
+  end_step(GcStep::Finalizers);
   handle_resurrected(old);
-  std::size_t n = weakrefs_freed;
-  for (Object* o : unreachable) {
-    if (o == nullptr) continue;
-    ++n;
-    tally_garbage(o);  // before delete_garbage frees it
+  end_step(GcStep::Resurrection);
+
+  // Free: count, clear, free the blocks.
+  if (summary_ == nullptr && !user_code_ran_) {
+    n += unreachable.size();  // no holes: nothing has freed a garbage object yet
+  } else {
+    for (Object* o : unreachable) {
+      if (o == nullptr) continue;
+      ++n;
+      tally_garbage(o);  // before delete_garbage frees it
+    }
   }
   if (observer_) [[unlikely]] observe_freeing(weakrefs_freed);
   delete_garbage(old);
+  end_step(GcStep::Free);
   if (observer_) [[unlikely]]
     observe("finished", [&] { observer_->finished(n); });
   return n;
@@ -458,6 +622,7 @@ std::size_t Collector::collect_main(int generation) {
 // CPython's handle_weakrefs: weak references to garbage are cleared before any finalizer can see
 // them; callbacks run only for weak reference objects outside the garbage.
 std::size_t Collector::handle_weakrefs(int old) {
+  if (!garbage_has_weakrefs_ && observer_ == nullptr) return 0;  // an observer sees the phase, empty
   auto& unreachable = lists_[kUnreachable];
   if (observer_) [[unlikely]] observe_weakrefs();  // before they are cleared
   for (Object* o : unreachable) {
@@ -484,6 +649,7 @@ std::size_t Collector::handle_weakrefs(int old) {
     observed_outside_.clear();
   }
   std::size_t freed = 0;
+  if (!to_call.empty()) user_code_ran_ = true;
   for (WeakReference* wr : to_call) {
     try {
       wr->callback_(*wr);
@@ -506,12 +672,14 @@ std::size_t Collector::handle_weakrefs(int old) {
 }
 
 void Collector::finalize_garbage() {
+  if (!garbage_has_finalizers_) return;
   auto& unreachable = lists_[kUnreachable];
   for (std::size_t i = 0; i < unreachable.size(); ++i) {
     Object* o = unreachable[i];
     if (!o) continue;
     const TypeInfo& ti = type_of(*o);
     if (!ti.finalize || o->is_finalized()) continue;
+    user_code_ran_ = true;
     ObjectAccess::header(o).flags |= detail::kFlagFinalized;
     o->incref();
     try {
@@ -523,16 +691,39 @@ void Collector::finalize_garbage() {
   }
 }
 
-// After the finalizers: whatever they made reachable again survives and moves on.
+// After the finalizers: whatever they made reachable again survives and moves on. Skipped when
+// no user code has run since the partition: then the garbage is exactly as partitioned (no count
+// changed, nothing was freed), every gc_refs in it is still 0 (nothing outside it points in), and
+// steps 1-2 on it would find nothing reachable and keep its order.
 void Collector::handle_resurrected(int old) {
+  if (!user_code_ran_ && observer_ == nullptr) return;  // an observer sees the phase, empty
   auto& unreachable = lists_[kUnreachable];
-  update_and_subtract_refs(unreachable, kUnreachable);
   reachable_.clear();
   still_.clear();
-  move_unreachable(unreachable, reachable_, still_);
+  const bool timing = step_timing_;
+  step_timing_ = false;  // the whole check is the resurrection step
+  const Partition part = partition(unreachable, kUnreachable, reachable_, still_, false);
+  step_timing_ = timing;
   if (observer_) [[unlikely]]
-    observe("resurrected", [&] { observer_->resurrected(reachable_); });
-  unreachable.swap(still_);
+    observe("resurrected", [&] {
+      std::vector<Object*> back;
+      if (part.unchanged) {
+        for (Object* o : unreachable)
+          if (o) back.push_back(o);
+      } else if (!part.all_garbage) {
+        back = reachable_;
+      }
+      observer_->resurrected(back);
+    });
+  if (part.unchanged) {
+    reachable_.swap(unreachable);  // everything was resurrected, in place
+    unreachable.clear();
+    std::erase(reachable_, nullptr);
+  } else if (part.all_garbage) {
+    std::erase(unreachable, nullptr);  // nothing was resurrected
+  } else {
+    unreachable.swap(still_);
+  }
   still_.clear();
   for (std::size_t i = 0; i < unreachable.size(); ++i) set_list(unreachable[i], kUnreachable, i);
   auto& dst = lists_[old];
@@ -543,25 +734,63 @@ void Collector::handle_resurrected(int old) {
   reachable_.clear();
 }
 
+// CPython's delete_garbage: each garbage object still alive is broken apart by its trace hook in
+// Clear mode, in list order; what that releases dies by reference counting at once, cascading
+// (and deferred through the trashcan) exactly as in CPython, with the destructors, weak reference
+// callbacks and finalizers of whatever dies running at the same points. Only the freeing of the
+// garbage's own blocks is changed: while this runs, a garbage object that dies is destroyed but
+// not freed (Heap::destroy, frees_in_bulk), its collector word marked freed, and its slot
+// here stays; after the loop free_garbage_blocks frees them all in list order, which is
+// allocation order, so consecutive blocks share a pool. Objects outside the garbage are freed as
+// usual. Bulk freeing is used only from a collection that does not run inside a release cascade
+// (the usual case): then every cascade the loop starts, trashcan included, has finished when
+// control comes back to the loop, so a slot whose word is not marked freed holds a live object.
 void Collector::delete_garbage(int old) {
   auto& unreachable = lists_[kUnreachable];
+  if (frees_silently()) {
+    free_silently();
+    return;
+  }
+  if (!garbage_listed_) {  // (cannot happen: index_garbage lists it unless it frees silently)
+    for (std::size_t i = 0; i < unreachable.size(); ++i) set_list(unreachable[i], kUnreachable, i);
+    garbage_listed_ = true;
+  }
   Tracer clear(Tracer::Mode::Clear, nullptr, nullptr);
-  for (std::size_t i = 0; i < unreachable.size(); ++i) {
+  const bool bulk = !saveall_ && heap_.dealloc_depth_ == 0;
+  bulk_free_ = bulk;
+  const std::size_t n = unreachable.size();
+  for (std::size_t i = 0; i < n; ++i) {
     Object* o = unreachable[i];
     if (!o) continue;
+    if (bulk) {
+      if (freed(word(o))) continue;  // died in an earlier object's cascade
+      // What this clear and its cascade will touch first, a few objects ahead: the clears of a
+      // large random graph wait for a miss on each reference they drop.
+      if (i + gc::kPrefetchDistance < n) {
+        Object* ahead = unreachable[i + gc::kPrefetchDistance];
+        if (ahead && !freed(word(ahead))) detail::prefetch_referents(ahead, type_of(*ahead));
+      }
+    }
     if (saveall_) {
       garbage_.push_back(Ref<Object>::borrow(o));
     } else {
       o->incref();
       try {
-        trace(o, clear);
+        gc::call_trace(o, clear);
       } catch (...) {
         heap_.report_unraisable(std::current_exception(), "clear of " + type_of(*o).name, o);
       }
       o->decref();
     }
-    if (unreachable[i] == o) move_to(o, old);  // still alive: held by something else now
+    // Still alive: held by something else now.
+    // (In bulk mode an object whose block could not be recorded, Heap::destroy, dies as usual:
+    // its slot is emptied.)
+    const bool alive = unreachable[i] == o && !(bulk && freed(word(o)));
+    if (alive) move_to(o, old);
   }
+  bulk_free_ = false;
+  PYHEAP_ASSERT(!bulk || heap_.deferred_.empty());
+  if (bulk) free_garbage_blocks();
   unreachable.clear();
 }
 
@@ -611,6 +840,98 @@ void Collector::observe_freeing(std::size_t weakrefs_freed) {
       if (o) garbage.push_back(o);
     observer_->freeing(garbage, weakrefs_freed);
   });
+}
+
+// The garbage as a whole, without the cascade, when nobody could tell the difference: every
+// object promises a silent destructor (its ~T() does nothing observable but release the
+// references it publishes), has no finalizer left to run and no weak reference, and refers only
+// to other garbage, to survivors of this collection (which cannot die: they are reachable) or to
+// quiet objects outside the set (gc::quiet_outsider, which may die here in any order: nothing
+// can observe it); and no user code has run since the partition (so that all of this, noted
+// during steps 1-2 and index_garbage, still holds). Then the order of the deaths is unobservable,
+// and each object is taken in list order: its references to non-garbage objects are dropped, its
+// slots emptied without a decrement (their targets die with it), ~T() runs and releases nothing,
+// and its block is freed. Garbage objects are never decremented.
+// When some garbage object refers outside the set, a reference must be told apart as pointing
+// into the garbage or not, by the list id of its target: the garbage was then listed (index_garbage)
+// and its blocks are freed after the loop (a later object may still look at an earlier one's
+// header). Otherwise nothing outside an object is read at all, and blocks are freed as the loop
+// goes, a batch at a time.
+void Collector::free_silently() noexcept {
+  auto& unreachable = lists_[kUnreachable];
+  const std::size_t n = unreachable.size();
+  const bool look_outside = garbage_outsiders_;
+  PYHEAP_ASSERT(!look_outside || garbage_listed_);
+  auto release = [](const Object* child) {
+    if (child != nullptr && list_of(child) != kUnreachable) const_cast<Object*>(child)->decref();
+  };
+  constexpr std::size_t kBatch = 256;
+  void* blocks[kBatch];
+  std::size_t sizes[kBatch];
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    Object* o = unreachable[i];
+    PYHEAP_ASSERT(o != nullptr);
+    const TypeInfo& ti = type_of(*o);
+    PYHEAP_ASSERT(ti.silent_destructor && ti.refs_published);
+    if (look_outside) {
+      if (i + gc::kPrefetchDistance < n) {
+        Object* ahead = unreachable[i + gc::kPrefetchDistance];
+        detail::prefetch_referents(ahead, type_of(*ahead));
+      }
+      for (std::uint32_t off : ti.ref_offsets) release(detail::ref_slot(o, off));
+      if (ti.ref_array)
+        for (const Ref<Object>& r : ti.ref_array(o)) release(r.get());
+    }
+    for (std::uint32_t off : ti.ref_offsets) std::memset(reinterpret_cast<char*>(o) + off, 0, sizeof(Object*));
+    if (ti.ref_array)
+      for (const Ref<Object>& r : ti.ref_array(o)) (void)const_cast<Ref<Object>&>(r).release();  // no decrement
+    const std::size_t bytes = detail::block_request(o);
+    if (ObjectAccess::header(o).flags & detail::kFlagTraced) [[unlikely]] heap_.tracing_.forget(o, bytes);
+    ti.destroy(o);
+    --heap_.live_;
+    if (count_[0] > 0) --count_[0];  // on_container_freed
+    if (look_outside) {
+      free_in_bulk(o, bytes, static_cast<std::size_t>(reinterpret_cast<char*>(o) - detail::block_of(o, ti)));
+      continue;
+    }
+    blocks[k] = detail::block_of(o, ti);
+    sizes[k] = bytes;
+    if (++k == kBatch) {
+      heap_.alloc_.deallocate_batch(blocks, sizes, k);
+      k = 0;
+    }
+  }
+  if (look_outside) free_garbage_blocks();
+  else heap_.alloc_.deallocate_batch(blocks, sizes, k);
+  unreachable.clear();
+}
+
+void Collector::free_in_bulk(Object* o, std::size_t bytes, std::size_t block_offset) noexcept {
+  PYHEAP_CHECK(bytes <= 0xffffffffu && block_offset < 0x100, "object of %zu bytes at %zu in its block", bytes,
+               block_offset);
+  word(o) = gc::GcWord{kFreedIndex + static_cast<std::uint32_t>(block_offset),
+                       static_cast<std::int32_t>(static_cast<std::uint32_t>(bytes))};
+}
+
+// Frees the blocks delete_garbage's loop left behind, in list order, a batch at a time.
+void Collector::free_garbage_blocks() noexcept {
+  constexpr std::size_t kBatch = 256;
+  void* blocks[kBatch];
+  std::size_t sizes[kBatch];
+  std::size_t k = 0;
+  for (Object* o : lists_[kUnreachable]) {
+    if (o == nullptr) continue;  // freed before the loop, or moved on
+    const gc::GcWord w = word(o);
+    PYHEAP_ASSERT(freed(w));
+    blocks[k] = reinterpret_cast<char*>(o) - (w.index - kFreedIndex);
+    sizes[k] = static_cast<std::uint32_t>(w.refs);
+    if (++k == kBatch) {
+      heap_.alloc_.deallocate_batch(blocks, sizes, k);
+      k = 0;
+    }
+  }
+  heap_.alloc_.deallocate_batch(blocks, sizes, k);
 }
 
 // ---- generations, callbacks, introspection ------------------------------------------------------
@@ -673,7 +994,7 @@ std::vector<Ref<Object>> Collector::get_referrers(const Object* target) const {
     for (Object* o : lists_[g]) {
       if (!o) continue;
       ctx.found = false;
-      trace(o, finder);
+      gc::call_trace(o, finder);
       if (ctx.found) out.push_back(Ref<Object>::borrow(o));
     }
   }
@@ -737,7 +1058,7 @@ void Collector::release_all_for_teardown() {
   Tracer clear(Tracer::Mode::Clear, nullptr, nullptr);
   for (auto& r : rest) {
     try {
-      trace(r.get(), clear);
+      gc::call_trace(r.get(), clear);
     } catch (...) {
     }
   }

@@ -129,8 +129,10 @@ void Heap::deallocate(Object* o) noexcept {
       deferred_.push_back(o);
       // A collection may run before the drain (a finalizer further up the cascade can start
       // one): it must not find an object whose count is zero, or it would free it a second
-      // time. CPython's trashcan likewise takes only untracked objects.
-      gc_.untrack(o);
+      // time. CPython's trashcan likewise takes only untracked objects. Garbage being freed in
+      // bulk stays listed: no collection can start during one, and the drain comes before the
+      // collector looks at its slot again.
+      if (!gc_.frees_in_bulk(o)) gc_.untrack(o);
       return;
     } catch (...) {
       // No room to defer: recurse instead (correct, only deeper).
@@ -179,9 +181,14 @@ void Heap::destroy(Object* o) noexcept {
     if (--o->ob_.refcnt != 0) return;  // resurrected: it lives on, and will not be finalized again
   }
   // Untrack before anything else runs: a collection started by a weak reference callback must
-  // not find an object whose count is zero.
+  // not find an object whose count is zero. Garbage the collector is clearing keeps its slot in
+  // the working list and has its block freed by the collector, with the rest (frees_in_bulk).
+  // (The collector word records the block's offset in 8 bits: an Object placed further into its
+  // block, behind a large base, dies the usual way.)
+  const bool bulk = ti.tracked && ti.header_offset() < 0x100 && gc_.frees_in_bulk(o);
   if (ti.tracked) {
-    gc_.untrack(o);
+    if (bulk) gc_.leave_for_bulk_free(o);
+    else gc_.untrack(o);
     gc_.on_container_freed();
   }
   if (o->ob_.flags & detail::kFlagHasWeakrefs) {
@@ -194,9 +201,14 @@ void Heap::destroy(Object* o) noexcept {
   // object, and before the free: the next object at this address must find its slot empty.
   if (o->ob_.flags & detail::kFlagTraced) [[unlikely]] tracing_.forget(o, bytes);
   if (ti.header_offset() > detail::kMaxTaggedHeaderOffset) [[unlikely]] far_objects_.erase(o);
+  // ~T() is about to drop these references; in a large heap each is a cache miss, and asking for
+  // all of them first overlaps the misses.
+  detail::prefetch_referents(o, ti);
   ti.destroy(o);
   --live_;
-  alloc_.deallocate(reinterpret_cast<char*>(o) - ti.header_offset(), bytes);
+  char* block = detail::block_of(o, ti);
+  if (bulk) gc_.free_in_bulk(o, bytes, static_cast<std::size_t>(reinterpret_cast<char*>(o) - block));
+  else alloc_.deallocate(block, bytes);
 }
 
 Heap::~Heap() {

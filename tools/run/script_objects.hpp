@@ -47,6 +47,11 @@ class Node : public Object {
   std::array<Ref<Object>, kFields> fields_;
   std::string label_;
   Events* events_;
+
+ public:
+  // The collector reads the fields directly (tracer.hpp); FinalNode and ResurrectNode inherit
+  // both trace and this list.
+  static constexpr auto ref_members = pyheap::ref_members<Node>(&Node::fields_);
 };
 
 // `new NAME final`: prints when finalized.

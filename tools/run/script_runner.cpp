@@ -86,6 +86,9 @@ class Runner final : public Events {
   Runner(const RunOptions& options, std::ostream& out) : options_(options), out_(out) {
     heap_.gc().disable();  // scripts start with automatic collection off
     heap_.set_memory_limit(options_.memory_limit);
+    if (options_.gc_workers >= 0) heap_.gc().set_workers(static_cast<unsigned>(options_.gc_workers));
+    if (options_.gc_parallel_threshold >= 0)
+      heap_.gc().set_parallel_threshold(static_cast<std::size_t>(options_.gc_parallel_threshold));
     heap_.set_unraisable_hook([this](const UnraisableInfo& info) {
       std::string what = "unknown exception";
       try {

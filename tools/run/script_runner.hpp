@@ -55,6 +55,11 @@ struct RunOptions {
   // allocation passes it, after the emergency collection, stops the script with
   // "FILE:LINE: error: memory limit of ..." and exit status 2, like a bad statement.
   std::size_t memory_limit = 0;
+  // The collector's worker threads (Collector::set_workers, set_parallel_threshold); -1 keeps
+  // the library's defaults. Output never depends on them: the tests run scripts with the
+  // workers forced on (threshold 0) and compare.
+  long gc_workers = -1;
+  long gc_parallel_threshold = -1;
 };
 
 // Returns the process exit status: 0, or 2 for an invalid script.

@@ -2,8 +2,11 @@
 // the make path every object takes, extensions and the object walk. Included by heap.hpp only.
 #pragma once
 
+#include <array>
 #include <new>
+#include <span>
 #include <stdexcept>
+#include <tuple>
 #include <type_traits>
 #include <typeinfo>
 #include <utility>
@@ -55,6 +58,122 @@ void finalize_exactly(Object* o) {
   if constexpr (std::is_abstract_v<T>) t->finalize(); else t->T::finalize();
 }
 
+// The class that declares T's trace(): C in `void (C::*)(Tracer&)`; void when trace is overloaded
+// or a template (published members are then not used: nothing ties them to that trace).
+template <class F>
+struct MemberClass {
+  using type = void;
+};
+template <class C, class R, class... A>
+struct MemberClass<R (C::*)(A...)> {
+  using type = C;
+};
+template <class C, class R, class... A>
+struct MemberClass<R (C::*)(A...) noexcept> {
+  using type = C;
+};
+template <class C, class R, class... A>
+struct MemberClass<R (C::*)(A...) const> {
+  using type = C;
+};
+template <class C, class R, class... A>
+struct MemberClass<R (C::*)(A...) const noexcept> {
+  using type = C;
+};
+template <class T>
+struct TraceOwner {
+  using type = void;
+};
+template <class T>
+  requires requires { &T::trace; }
+struct TraceOwner<T> {
+  using type = typename MemberClass<decltype(&T::trace)>::type;
+};
+
+// Whether a U* holds the address of U's Object (it does for every heap type today; a Ref to a
+// type with its Object elsewhere could not be read as an Object* without adjusting).
+template <class U>
+bool object_at_start() {
+  if constexpr (std::is_same_v<std::remove_cv_t<U>, Object>) {
+    return true;
+  } else {
+    alignas(U) static unsigned char probe[sizeof(U)];
+    U* u = reinterpret_cast<U*>(probe);
+    return static_cast<const void*>(static_cast<const Object*>(u)) == static_cast<const void*>(u);
+  }
+}
+
+// Appends the pointer slots of one published member, found `at` bytes from the Object, to `out`;
+// false if one cannot be read as an Object* (the type then falls back to calling trace).
+template <class M>
+struct RefSlots {
+  static_assert(sizeof(M) == 0, "ref_members lists Ref<U>, WeakRef<U> or std::array of those");
+};
+template <class U>
+struct RefSlots<Ref<U>> {
+  static bool add(std::vector<std::uint32_t>& out, std::size_t at) {
+    static_assert(sizeof(Ref<U>) == sizeof(U*), "a Ref is exactly its pointer");
+    if (!object_at_start<U>()) return false;
+    out.push_back(static_cast<std::uint32_t>(at));
+    return true;
+  }
+};
+template <class U>
+struct RefSlots<WeakRef<U>> {
+  static bool add(std::vector<std::uint32_t>& out, std::size_t at) {
+    static_assert(sizeof(WeakRef<U>) == sizeof(Ref<WeakReference>), "a WeakRef is exactly its handle");
+    return RefSlots<Ref<WeakReference>>::add(out, at);
+  }
+};
+template <class E, std::size_t N>
+struct RefSlots<std::array<E, N>> {
+  static bool add(std::vector<std::uint32_t>& out, std::size_t at) {
+    for (std::size_t k = 0; k < N; ++k)
+      if (!RefSlots<E>::add(out, at + k * sizeof(E))) return false;
+    return true;
+  }
+};
+
+template <class C, class M>
+M member_type_of(M C::*);
+
+// Fills info.ref_offsets from T::ref_members and info.ref_array from T::ref_array (tracer.hpp),
+// if they are declared by the class that declares T's trace().
+template <class T>
+void publish_ref_slots(TypeInfo& info, T* fake) {
+  using TraceClass = typename TraceOwner<T>::type;
+  bool ok = true;
+  if constexpr (PublishesRefMembers<T>) {
+    using Members = std::remove_cvref_t<decltype(T::ref_members)>;
+    if constexpr (!std::is_same_v<typename Members::owner, TraceClass>) {
+      ok = false;
+    } else {
+      std::apply(
+          [&](auto... member) {
+            ((ok = ok && RefSlots<decltype(member_type_of(member))>::add(
+                             info.ref_offsets, static_cast<std::size_t>(reinterpret_cast<char*>(&(fake->*member)) -
+                                                                        reinterpret_cast<char*>(fake)))),
+             ...);
+          },
+          T::ref_members.members);
+    }
+  }
+  if constexpr (PublishesRefArray<T>) {
+    if constexpr (!std::is_same_v<typename MemberClass<decltype(&T::ref_array)>::type, TraceClass>) {
+      ok = false;
+    } else {
+      static_assert(std::is_same_v<decltype(std::declval<const T&>().ref_array()), std::span<const Ref<Object>>>,
+                    "ref_array() returns std::span<const pyheap::Ref<pyheap::Object>>");
+      info.ref_array = [](const Object* o) noexcept { return static_cast<const T*>(o)->ref_array(); };
+    }
+  }
+  info.refs_published = ok;
+  if (!ok) {
+    info.ref_offsets.clear();
+    info.ref_array = nullptr;
+  }
+}
+
 template <class T>
 TypeInfo make_type_info() {
   static_assert(std::is_base_of_v<Object, T>, "heap objects derive from pyheap::Object");
@@ -85,7 +204,14 @@ TypeInfo make_type_info() {
   info.object_offset = static_cast<std::uint32_t>(k);
   info.offset_flags = static_cast<std::uint8_t>((k / 8 < kOffsetInTypeInfo ? k / 8 : kOffsetInTypeInfo) << kOffsetShift);
   info.destroy = &destroy_exactly<T>;
-  if constexpr (Traceable<T>) info.trace = &trace_exactly<T>;
+  if constexpr (Traceable<T>) {
+    info.trace = &trace_exactly<T>;
+    // Published slots are offsets from the Object, read as Object*: only for a T that starts with
+    // its Object (k == 0); a polymorphic type traces through its hook.
+    if constexpr (PublishesRefMembers<T> || PublishesRefArray<T>) {
+      if (k == 0) publish_ref_slots<T>(info, fake);
+    }
+  }
   if constexpr (Finalizable<T>) info.finalize = &finalize_exactly<T>;
   if constexpr (VarSized<T>) {
     info.trailing_bytes = [](const Object* o) noexcept { return static_cast<const T*>(o)->trailing_bytes(); };
@@ -99,6 +225,8 @@ TypeInfo make_type_info() {
   if constexpr (Labelled<T>) {
     info.label = [](const Object* o) { return std::string(static_cast<const T*>(o)->label()); };
   }
+  // A silent destructor is usable only where the collector can empty the references first.
+  if constexpr (SilentDestructor<T>) info.silent_destructor = !info.tracked || info.refs_published;
   if constexpr (GcUntrackable<T>) {
     info.can_untrack = [](const Object* o, int pass) noexcept { return static_cast<const T*>(o)->gc_can_untrack(pass); };
   }

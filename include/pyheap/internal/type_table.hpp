@@ -64,6 +64,15 @@ template <class T>
 concept Labelled = requires(const T& t) {
   { t.label() } -> std::convertible_to<std::string_view>;
 };
+// T lists where its references sit (`ref_members`, `ref_array`, tracer.hpp).
+template <class T>
+concept PublishesRefMembers = requires { typename std::remove_cvref_t<decltype(T::ref_members)>::owner; };
+template <class T>
+concept PublishesRefArray = requires(const T& t) {
+  { t.ref_array() } noexcept;
+};
+template <class T>
+concept SilentDestructor = std::is_same_v<typename T::silent_destructor, T>;
 template <class T>
 concept GcUntrackable = requires(const T& t) {
   { t.gc_can_untrack(0) } noexcept -> std::same_as<bool>;
