@@ -18,7 +18,9 @@ inline void cpu_relax() noexcept {
 constexpr std::uint64_t run_number(std::uint64_t state) noexcept { return state >> 32; }
 }  // namespace
 
-WorkerPool::~WorkerPool() {
+WorkerPool::~WorkerPool() { stop_threads(); }
+
+void WorkerPool::stop_threads() noexcept {
   if (threads_.empty()) return;
   {
     std::lock_guard lock(mu_);
@@ -29,6 +31,7 @@ WorkerPool::~WorkerPool() {
   }
   wake_.notify_all();
   for (std::thread& t : threads_) t.join();
+  threads_.clear();
 }
 
 bool WorkerPool::start() noexcept {
@@ -39,15 +42,7 @@ bool WorkerPool::start() noexcept {
     for (unsigned w = 1; w < size_; ++w) threads_.emplace_back([this, w] { thread_main(w); });
   } catch (...) {
     // Not all threads started: stop those that did; jobs run on the caller alone from now on.
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-      state_.store(((run_number(state_.load(std::memory_order_relaxed)) + 1) << 32) | kClosed,
-                   std::memory_order_release);
-    }
-    wake_.notify_all();
-    for (std::thread& t : threads_) t.join();
-    threads_.clear();
+    stop_threads();
     stop_ = false;
     start_failed_ = true;
     return false;

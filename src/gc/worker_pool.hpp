@@ -45,6 +45,7 @@ class WorkerPool {
   using Fn = void (*)(void*, unsigned) noexcept;
   void run_erased(Fn fn, void* ctx) noexcept;
   bool start() noexcept;
+  void stop_threads() noexcept;  // wakes, stops and joins every thread started
   void thread_main(unsigned w) noexcept;
 
   // state_: the run's number (high 32 bits), whether it is closed (bit 31), and how many threads
