@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "bench_util.hpp"
+#include "make_drop_timing.hpp"
 #include "pyheap/heap.hpp"
 
 #if __has_include("pyheap/memory_limit.hpp")
@@ -80,44 +81,10 @@ struct VirtualAtom : Object {
 using VirtualAtom = PlainAtom;
 #endif
 
-double thread_cpu_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
-}
-
 template <class T>
 Ref<T> make_one(Heap& heap, std::int64_t i) {
   if constexpr (std::is_constructible_v<T, std::int64_t>) return heap.make<T>(i);
   else return heap.make<T>();
-}
-
-template <class T>
-double time_pairs(Heap& heap, std::size_t ops) {
-  std::int64_t sink = 0;
-  const double t0 = thread_cpu_ns();
-  for (std::size_t i = 0; i < ops; ++i) {
-    Ref<T> r = make_one<T>(heap, static_cast<std::int64_t>(i));
-    sink += static_cast<std::int64_t>(r->refcount());
-  }
-  const double t1 = thread_cpu_ns();
-  bench::do_not_optimize(sink);
-  return (t1 - t0) / static_cast<double>(ops);
-}
-
-template <class T>
-double time_batch(Heap& heap, std::size_t ops) {
-  constexpr std::size_t kBatch = 4096;
-  std::vector<Ref<T>> held;
-  held.reserve(kBatch);
-  const std::size_t rounds = (ops + kBatch - 1) / kBatch;
-  const double t0 = thread_cpu_ns();
-  for (std::size_t r = 0; r < rounds; ++r) {
-    for (std::size_t i = 0; i < kBatch; ++i) held.push_back(make_one<T>(heap, static_cast<std::int64_t>(i)));
-    held.clear();
-  }
-  const double t1 = thread_cpu_ns();
-  return (t1 - t0) / static_cast<double>(rounds * kBatch);
 }
 
 // One full collection of a dropped ring of containers, per object.
@@ -134,9 +101,9 @@ double time_collect(Heap& heap) {
     }
     prev->a = first;
   }
-  const double t0 = thread_cpu_ns();
+  const double t0 = bench::thread_cpu_ns();
   const std::size_t n = heap.gc().collect();
-  const double t1 = thread_cpu_ns();
+  const double t1 = bench::thread_cpu_ns();
   if (n != kRing) {
     std::fprintf(stderr, "object_model: collected %zu of a %zu-node ring\n", n, kRing);
     std::exit(1);
@@ -155,8 +122,8 @@ double run_once(Pattern pattern, std::size_t ops) {
   // Keeps its pool from emptying in `pairs`, which would time the arena's release instead.
   Ref<T> anchor = make_one<T>(heap, -1);
   switch (pattern) {
-    case Pattern::Pairs: time_pairs<T>(heap, 8192); return time_pairs<T>(heap, ops);
-    case Pattern::Batch: time_batch<T>(heap, 8192); return time_batch<T>(heap, ops);
+    case Pattern::Pairs: bench::time_pairs(heap, 8192, make_one<T>); return bench::time_pairs(heap, ops, make_one<T>);
+    case Pattern::Batch: bench::time_batch(heap, 8192, make_one<T>); return bench::time_batch(heap, ops, make_one<T>);
     case Pattern::Collect:
       if constexpr (requires(T& t) { t.a; }) {
         time_collect<T>(heap);
@@ -224,7 +191,7 @@ void run_one_kind(std::size_t ops) {
   Heap heap;
   heap.gc().disable();
   Ref<T> anchor = make_one<T>(heap, -1);
-  time_pairs<T>(heap, ops);
+  bench::time_pairs(heap, ops, make_one<T>);
 }
 
 }  // namespace

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "bench_util.hpp"
+#include "make_drop_timing.hpp"
 #include "pyheap/pyheap.hpp"
 
 #if __has_include("pyheap/tracing.hpp")
@@ -55,48 +56,11 @@ struct Container : Object {
   void trace(pyheap::Tracer& t) { t(a, b); }
 };
 
-volatile std::int64_t g_sink;
-
-// CPU time of this thread, in nanoseconds: on a shared machine, time spent preempted by other
-// processes would otherwise land on whichever mode happened to be running.
-double thread_cpu_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
-}
 
 template <class T>
 Ref<T> make_one(Heap& heap, std::int64_t i) {
   if constexpr (std::is_same_v<T, Small>) return heap.make<Small>(i);
   else return heap.make<Container>();
-}
-
-template <class T>
-double time_pairs(Heap& heap, std::size_t ops) {
-  std::int64_t sink = 0;
-  const double t0 = thread_cpu_ns();
-  for (std::size_t i = 0; i < ops; ++i) {
-    Ref<T> r = make_one<T>(heap, static_cast<std::int64_t>(i));
-    sink += static_cast<std::int64_t>(r->refcount());
-  }
-  const double t1 = thread_cpu_ns();
-  g_sink = sink;
-  return (t1 - t0) / static_cast<double>(ops);
-}
-
-template <class T>
-double time_batch(Heap& heap, std::size_t ops) {
-  constexpr std::size_t kBatch = 4096;
-  std::vector<Ref<T>> held;
-  held.reserve(kBatch);
-  const double t0 = thread_cpu_ns();
-  for (std::size_t done = 0; done < ops; done += kBatch) {
-    for (std::size_t i = 0; i < kBatch; ++i) held.push_back(make_one<T>(heap, static_cast<std::int64_t>(i)));
-    held.clear();
-  }
-  const double t1 = thread_cpu_ns();
-  const std::size_t rounded = (ops + kBatch - 1) / kBatch * kBatch;
-  return (t1 - t0) / static_cast<double>(rounded);
 }
 
 enum class Mode { Untraced, Sites, Backtrace };
@@ -123,8 +87,8 @@ double run_once(Mode mode, bool batch, std::size_t ops) {
   if (mode == Mode::Backtrace) heap.tracing().start(pyheap::TraceOptions{.backtrace_depth = 8});
 #endif
   // Warm up: the pools, the side table's pages and the site table exist before timing.
-  batch ? time_batch<T>(heap, 8192) : time_pairs<T>(heap, 8192);
-  return batch ? time_batch<T>(heap, ops) : time_pairs<T>(heap, ops);
+  batch ? bench::time_batch(heap, 8192, make_one<T>) : bench::time_pairs(heap, 8192, make_one<T>);
+  return batch ? bench::time_batch(heap, ops, make_one<T>) : bench::time_pairs(heap, ops, make_one<T>);
 }
 
 double median(std::vector<double> v) {
