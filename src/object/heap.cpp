@@ -6,13 +6,27 @@
 #include <cstdio>
 #include <exception>
 
+#include "alloc/arena.hpp"
+#include "pyheap/internal/alloc_fast.hpp"
 #include "pyheap/internal/check.hpp"
 #include "trace/trace_state.hpp"
 
 namespace pyheap {
 
 namespace detail {
-void release(Object* o) noexcept { Heap::of(o).deallocate(o); }
+// The heap from the object: a small block's arena header names its allocator (one mask, one load),
+// whose user data is the Heap; only a large block needs the size to tell (owner_of).
+void release(Object* o) noexcept {
+  const TypeInfo& ti = type_of(*o);
+  SmallObjectAllocator* a;
+  if (ti.trailing_bytes == nullptr && ti.prefix + ti.size <= SmallObjectAllocator::kMaxSmallSize) [[likely]] {
+    a = alloc::ArenaHeader::of(o)->owner;  // any address inside a small block is in its arena
+  } else {
+    a = SmallObjectAllocator::owner_of(reinterpret_cast<const char*>(o) - ti.header_offset(), ti.block_request(o));
+  }
+  PYHEAP_ASSERT(a != nullptr && a->user_data() != nullptr && a == &of(o).allocator());
+  static_cast<Heap*>(a->user_data())->deallocate(o);
+}
 }  // namespace detail
 
 Heap::Heap() : gc_(*this), owner_(std::this_thread::get_id()) { detail::AllocatorAccess::set_user_data(alloc_, this); }
@@ -47,10 +61,8 @@ std::vector<Ref<Object>> Heap::all_objects() const {
   return out;
 }
 
-void Heap::check_thread() const noexcept {
-  if constexpr (kDebugLevel >= 1) {
-    PYHEAP_CHECK(std::this_thread::get_id() == owner_, "a Heap was used from a thread that does not own it");
-  }
+void Heap::check_owner() const noexcept {
+  PYHEAP_CHECK(std::this_thread::get_id() == owner_, "a Heap was used from a thread that does not own it");
 }
 
 namespace detail {
@@ -102,6 +114,26 @@ void Heap::make_immortal(Object* o) noexcept {
   }
   o->ob_.flags |= detail::kFlagImmortal;
   o->ob_.refcnt += detail::kImmortalBase;
+}
+
+void* Heap::allocate_object(std::size_t bytes, unsigned tag, bool container) {
+  try {
+    return detail::AllocatorAccess::allocate_tagged(alloc_, bytes, tag);
+  } catch (const std::bad_alloc&) {
+    // Over the memory limit, or refused by the OS: the emergency collection (heap.hpp).
+    return allocate_after_failure(bytes, tag, container);
+  }
+}
+
+void Heap::free_block(void* block, std::size_t bytes) noexcept {
+  if constexpr (detail::kInlineFastPaths) {
+    if (bytes <= SmallObjectAllocator::kMaxSmallSize) [[likely]] {
+      if (alloc::PoolHot* pool = detail::AllocatorAccess::hot(alloc_).push_free(block, bytes)) [[unlikely]]
+        detail::AllocatorAccess::finish_free(alloc_, pool);
+      return;
+    }
+  }
+  alloc_.deallocate(block, bytes);
 }
 
 void* Heap::allocate_after_failure(std::size_t bytes, unsigned tag, bool container) {
@@ -196,7 +228,7 @@ void Heap::destroy(Object* o) noexcept {
   if (ti.header_offset() > detail::kMaxTaggedHeaderOffset) [[unlikely]] far_objects_.erase(o);
   ti.destroy(o);
   --live_;
-  alloc_.deallocate(reinterpret_cast<char*>(o) - ti.header_offset(), bytes);
+  free_block(reinterpret_cast<char*>(o) - ti.header_offset(), bytes);
 }
 
 Heap::~Heap() {

@@ -398,6 +398,7 @@ TEST(Collector, AutomaticCollectionFreesGarbage) {
 
 TEST(Collector, FullCollectionWaitsForAQuarterOfTheLongLivedObjects) {
   Heap h;
+  h.gc().set_schedule(pyheap::GcSchedule::CPython311);  // CPython's count of promotions
   h.gc().disable();
   std::vector<Ref<N>> keep;
   for (int i = 0; i < 1000; ++i) keep.push_back(h.make<N>());
