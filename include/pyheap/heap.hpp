@@ -197,6 +197,10 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   // The block's free, inline in the common case.
   void free_block(void* block, std::size_t bytes) noexcept;
   void deallocate(Object* o) noexcept;
+  // deallocate and destroy for a type with plain_release, when the object has no weak
+  // references, is not traced or immortal and the trashcan need not defer it.
+  void release_plain(Object* o, const TypeInfo& ti) noexcept;
+  void drain_deferred() noexcept;
   void destroy(Object* o) noexcept;
   // Clears every weak reference to o; those with a callback (and not skipped) are appended to
   // *callbacks with a count held, for run_weakref_callbacks.

@@ -18,14 +18,14 @@ namespace detail {
 // whose user data is the Heap; only a large block needs the size to tell (owner_of).
 void release(Object* o) noexcept {
   const TypeInfo& ti = type_of(*o);
-  SmallObjectAllocator* a;
-  if (ti.trailing_bytes == nullptr && ti.prefix + ti.size <= SmallObjectAllocator::kMaxSmallSize) [[likely]] {
-    a = alloc::ArenaHeader::of(o)->owner;  // any address inside a small block is in its arena
-  } else {
-    a = SmallObjectAllocator::owner_of(reinterpret_cast<const char*>(o) - ti.header_offset(), ti.block_request(o));
+  if (ti.plain_release) [[likely]] {
+    // A small block: any address inside it is in its arena.
+    SmallObjectAllocator* a = alloc::ArenaHeader::of(o)->owner;
+    PYHEAP_ASSERT(a != nullptr && a->user_data() != nullptr && a == &Heap::of(o).allocator());
+    static_cast<Heap*>(a->user_data())->release_plain(o, ti);
+    return;
   }
-  PYHEAP_ASSERT(a != nullptr && a->user_data() != nullptr && a == &of(o).allocator());
-  static_cast<Heap*>(a->user_data())->deallocate(o);
+  Heap::of(o).deallocate(o);
 }
 }  // namespace detail
 
@@ -125,7 +125,8 @@ void* Heap::allocate_object(std::size_t bytes, unsigned tag, bool container) {
   }
 }
 
-void Heap::free_block(void* block, std::size_t bytes) noexcept {
+// Inline: release_plain and destroy, both below, are its only callers.
+inline __attribute__((always_inline)) void Heap::free_block(void* block, std::size_t bytes) noexcept {
   if constexpr (detail::kInlineFastPaths) {
     if (bytes <= SmallObjectAllocator::kMaxSmallSize) [[likely]] {
       if (alloc::PoolHot* pool = detail::AllocatorAccess::hot(alloc_).push_free(block, bytes)) [[unlikely]]
@@ -171,20 +172,44 @@ void Heap::deallocate(Object* o) noexcept {
   ++dealloc_depth_;
   destroy(o);
   --dealloc_depth_;
-  if (dealloc_depth_ == 0) {
-    // The outermost release drains what deeper ones deferred; each of those may defer more,
-    // and is itself limited to kTrashcanDepth nested levels.
-    while (!deferred_.empty()) {
-      Object* d = deferred_.back();
-      deferred_.pop_back();
-      // Depth 2, not 1: CPython's _PyTrash_thread_destroy_chain raises the nesting to 1 and the
-      // deferred object's own dealloc raises it again, so chains drained from here defer one
-      // level earlier. Which objects are deferred decides whether a weak reference dies before
-      // its referent, i.e. whether its callback runs.
-      dealloc_depth_ += 2;
-      destroy(d);
-      dealloc_depth_ -= 2;
-    }
+  if (dealloc_depth_ == 0) drain_deferred();
+}
+
+// What Heap::deallocate and destroy do, minus every branch that cannot apply: the caller checked
+// ti.plain_release (no finalizer, fixed size, small tagged block), and the flags tested here rule
+// out weak references, tracing and immortality.
+void Heap::release_plain(Object* o, const TypeInfo& ti) noexcept {
+  constexpr std::uint8_t kSlow = detail::kFlagImmortal | detail::kFlagHasWeakrefs | detail::kFlagTraced;
+  if ((o->ob_.flags & kSlow) != 0 || dealloc_depth_ >= kTrashcanDepth) [[unlikely]] {
+    deallocate(o);
+    return;
+  }
+  check_thread();
+  PYHEAP_ASSERT(o->ob_.refcnt == 0 && !ti.finalize && !ti.trailing_bytes);
+  ++dealloc_depth_;
+  if (ti.tracked) {
+    gc_.untrack(o);
+    gc_.on_container_freed();
+  }
+  ti.destroy(o);
+  --live_;
+  free_block(reinterpret_cast<char*>(o) - ti.header_offset(), ti.prefix + ti.size);
+  if (--dealloc_depth_ == 0 && !deferred_.empty()) [[unlikely]] drain_deferred();
+}
+
+// The outermost release drains what deeper ones deferred; each of those may defer more, and is
+// itself limited to kTrashcanDepth nested levels.
+void Heap::drain_deferred() noexcept {
+  while (!deferred_.empty()) {
+    Object* d = deferred_.back();
+    deferred_.pop_back();
+    // Depth 2, not 1: CPython's _PyTrash_thread_destroy_chain raises the nesting to 1 and the
+    // deferred object's own dealloc raises it again, so chains drained from here defer one
+    // level earlier. Which objects are deferred decides whether a weak reference dies before
+    // its referent, i.e. whether its callback runs.
+    dealloc_depth_ += 2;
+    destroy(d);
+    dealloc_depth_ -= 2;
   }
 }
 

@@ -106,10 +106,29 @@ TypeInfo make_type_info() {
   if constexpr (Labelled<T>) {
     info.label = [](const Object* o) { return std::string(static_cast<const T*>(o)->label()); };
   }
+  info.plain_release = !Finalizable<T> && !VarSized<T> &&
+                       info.prefix + info.size <= SmallObjectAllocator::kMaxSmallSize &&
+                       info.header_offset() <= kMaxTaggedHeaderOffset;
   if constexpr (GcUntrackable<T>) {
     info.can_untrack = [](const Object* o, int pass) noexcept { return static_cast<const T*>(o)->gc_can_untrack(pass); };
   }
   return info;
+}
+}  // namespace detail
+
+namespace detail {
+// What make needs of T's entry, read through one function-local static (one guard, one line).
+struct MakeInfo {
+  const TypeInfo* ti;
+  std::uint16_t id;
+  std::uint8_t tag;  // object_tag(header offset)
+};
+// Out of line and cold: the registration (strings, the registry's lock) stays out of make's frame.
+template <class T>
+[[gnu::noinline, gnu::cold]] MakeInfo make_info() {
+  const std::uint16_t id = type_id_of<T>();
+  const TypeInfo& ti = type_info(id);
+  return MakeInfo{&ti, id, static_cast<std::uint8_t>(object_tag(ti.header_offset()))};
 }
 }  // namespace detail
 
@@ -127,8 +146,9 @@ Ref<T> Heap::make_var_at(SourceLocation site, std::size_t trailing, Args&&... ar
 
 template <class T, class... Args>
 Ref<T> Heap::construct(SourceLocation site, std::size_t trailing, Args&&... args) {
-  static const std::uint16_t id = detail::type_id_of<T>();
-  static const TypeInfo& ti = detail::type_info(id);
+  static const detail::MakeInfo info = detail::make_info<T>();
+  const TypeInfo& ti = *info.ti;
+  const std::uint16_t id = info.id;
   constexpr bool kTracked = detail::Traceable<T>;
   check_thread();
   // As CPython's gc_alloc, a collection may run before the new object exists.
@@ -137,7 +157,7 @@ Ref<T> Heap::construct(SourceLocation site, std::size_t trailing, Args&&... args
   constexpr std::size_t kPrefix = detail::gc_prefix<T>();
   PYHEAP_ASSERT(ti.prefix == kPrefix && ti.size == sizeof(T));
   const std::size_t bytes = kPrefix + sizeof(T) + trailing;
-  const unsigned tag = detail::object_tag(ti.header_offset());
+  const unsigned tag = info.tag;
   void* fast = nullptr;
   if constexpr (detail::kInlineFastPaths) fast = detail::AllocatorAccess::hot(alloc_).try_allocate(bytes, tag);
   char* block = static_cast<char*>(fast != nullptr ? fast : allocate_object(bytes, tag, kTracked));
