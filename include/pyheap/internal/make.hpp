@@ -114,9 +114,7 @@ TypeInfo make_type_info() {
   }
   return info;
 }
-}  // namespace detail
 
-namespace detail {
 // What make needs of T's entry, read through one function-local static (one guard, one line).
 struct MakeInfo {
   const TypeInfo* ti;
