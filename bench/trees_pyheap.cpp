@@ -1,6 +1,6 @@
 // The tree workloads of bench/trees.hpp, pyheap's side: nodes are heap objects holding Refs, made
-// with Heap::make, automatic collection on with its default thresholds (700/10/10), as a program
-// runs.
+// with Heap::make, automatic collection on with its defaults (thresholds 700/10/10, the Scaled
+// schedule), as a program runs.
 //
 //   trees_pyheap binary DEPTH | churn
 //

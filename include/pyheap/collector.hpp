@@ -22,8 +22,21 @@
 // heap's own thread and a pool the collector starts on first need), with the same results and
 // the same list orders as on one thread (src/gc/recorded_partition.hpp says why); the other steps
 // run user code and stay on the heap's thread.
-// Automatic collection follows CPython's thresholds (700, 10, 10) and its rule that a full
-// collection waits until the objects pending promotion exceed a quarter of the long-lived ones.
+// Automatic collection keeps CPython's thresholds (700, 10, 10) and counts (a container's make
+// adds one to count()[0], its free takes one off; collection of generation G adds one to G+1's),
+// on one of two schedules (GcSchedule, set_schedule):
+//   Scaled (the default): a young collection waits until count()[0] exceeds both threshold 0 and
+//     a quarter of the long-lived objects (the survivors of the last full collection: CPython
+//     3.13's free-threaded rule), and a full collection until generation 2 has *grown* by more
+//     than a quarter of the long-lived objects since the last full one (objects promoted into it
+//     that died meanwhile do not count; cyclic garbage does, as it stays). On a large heap this
+//     keeps young collections from examining, again and again, objects that are still being
+//     built, and full ones from rescanning it for promotions that are already gone
+//     (docs/design.md, "Automatic collection").
+//   CPython311: exactly CPython 3.11's rule: a young collection when count()[0] exceeds
+//     threshold 0, and a full one when the objects promoted into generation 2 since the last full
+//     collection exceed a quarter of the long-lived ones.
+// The schedule decides only when automatic collections run; what collect(G) finds is the same.
 //
 // Invariants (between collections):
 //   - a tracked object is in exactly one list, at the index its collector word records; the
@@ -64,6 +77,9 @@ class RecordedPartition;  // src/gc/recorded_partition.hpp
 }
 
 inline constexpr int kNumGenerations = 3;
+
+// When automatic collections run (the top of this file).
+enum class GcSchedule { Scaled, CPython311 };
 
 struct GenerationStats {
   std::uint64_t collections = 0;
@@ -175,14 +191,28 @@ class PYHEAP_API Collector {
   // Returns 0 without doing anything when called during a collection.
   std::size_t collect(int generation = kNumGenerations - 1);
 
-  void enable() noexcept { enabled_ = true; }
-  void disable() noexcept { enabled_ = false; }
+  void enable() noexcept {
+    enabled_ = true;
+    update_young_limit();
+  }
+  void disable() noexcept {
+    enabled_ = false;
+    update_young_limit();
+  }
   bool is_enabled() const noexcept { return enabled_; }
   bool is_collecting() const noexcept { return collecting_; }
 
   void set_threshold(int threshold0, int threshold1 = -1, int threshold2 = -1) noexcept;
   std::array<int, kNumGenerations> threshold() const noexcept { return threshold_; }
   std::array<std::size_t, kNumGenerations> count() const noexcept { return count_; }
+  void set_schedule(GcSchedule schedule) noexcept {
+    schedule_ = schedule;
+    update_young_limit();
+  }
+  GcSchedule schedule() const noexcept { return schedule_; }
+  // What count()[0] must exceed for the next allocation of a container to start an automatic
+  // collection (the schedule's young rule); SIZE_MAX when automatic collection is off.
+  std::size_t young_limit() const noexcept { return young_limit_; }
 
   // Moves every tracked object into the permanent generation, which collections ignore.
   void freeze();
@@ -245,10 +275,19 @@ class PYHEAP_API Collector {
   // --- used by Heap, and by the containers through detail::CollectorAccess ------------------
   friend class Heap;
   friend struct detail::CollectorAccess;
-  void track(Object* o);            // into generation 0; o's type must have a trace hook
-  void untrack(Object* o) noexcept; // from whatever list holds it
-  void on_container_allocated();    // counts toward threshold 0 and may collect
-  void on_container_freed() noexcept;
+  // Inline, in pyheap/internal/gc_word.hpp (which every caller includes).
+  inline void track(Object* o);            // into generation 0; o's type must have a trace hook
+  inline void untrack(Object* o) noexcept; // from whatever list holds it
+  void untrack_hole(int id, std::uint32_t i) noexcept;  // untrack's rarer half
+  // Counts toward the young limit and may collect: one add and one compare inline, the
+  // collection out of line.
+  void on_container_allocated() {
+    if (++count_[0] > young_limit_) [[unlikely]] collect_automatically();
+  }
+  void on_container_freed() noexcept { count_[0] -= count_[0] != 0; }
+  void collect_automatically();
+  // young_limit_ from the thresholds, the schedule, enabled_ and the long-lived objects.
+  void update_young_limit() noexcept;
   void release_all_for_teardown();
   // While the garbage is being cleared (step 6), a garbage object that dies is not freed on its
   // own: Heap::destroy asks frees_in_bulk, then marks it untracked with leave_for_bulk_free
@@ -315,7 +354,9 @@ class PYHEAP_API Collector {
   std::array<std::size_t, kNumGenerations> count_{};
   std::array<GenerationStats, kNumGenerations> stats_{};
   std::size_t long_lived_total_ = 0;
-  std::size_t long_lived_pending_ = 0;
+  std::size_t long_lived_pending_ = 0;  // promotions into generation 2 (the CPython311 schedule)
+  std::size_t young_limit_ = 700;       // update_young_limit()
+  GcSchedule schedule_ = GcSchedule::Scaled;
   bool enabled_ = true;
   bool collecting_ = false;
   bool saveall_ = false;

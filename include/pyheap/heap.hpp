@@ -191,7 +191,16 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   // is running: then the failure is rethrown), then one more try. Undoes the container count of
   // on_container_allocated when it throws.
   void* allocate_after_failure(std::size_t bytes, unsigned tag, bool container);
+  // make's allocation when the inline fast path cannot serve it (alloc_fast.hpp): the allocator's
+  // out-of-line path, then the emergency collection on failure.
+  void* allocate_object(std::size_t bytes, unsigned tag, bool container);
+  // The block's free, inline in the common case.
+  void free_block(void* block, std::size_t bytes) noexcept;
   void deallocate(Object* o) noexcept;
+  // deallocate and destroy for a type with plain_release, when the object has no weak
+  // references, is not traced or immortal and the trashcan need not defer it.
+  void release_plain(Object* o, const TypeInfo& ti) noexcept;
+  void drain_deferred() noexcept;
   void destroy(Object* o) noexcept;
   // Clears every weak reference to o; those with a callback (and not skipped) are appended to
   // *callbacks with a count held, for run_weakref_callbacks.
@@ -200,7 +209,10 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   void run_weakref_callbacks(std::vector<WeakReference*>& wrs) noexcept;
   void link_weakref(WeakReference* wr, Object* referent);
   void unlink_weakref(WeakReference* wr) noexcept;
-  void check_thread() const noexcept;
+  void check_thread() const noexcept {
+    if constexpr (kDebugLevel >= 1) check_owner();
+  }
+  void check_owner() const noexcept;
 
   struct Extension {
     void* state = nullptr;

@@ -50,7 +50,11 @@ namespace pyheap {
 
 namespace detail {
 struct AllocatorState;   // the pools, arenas and counters; defined in src/alloc
+struct AllocatorHot;     // its hot part, pyheap/internal/alloc_fast.hpp
 struct AllocatorAccess;  // pyheap/internal/access.hpp: the Heap's tagged blocks and user data
+}
+namespace alloc {
+struct PoolHot;
 }
 
 class PYHEAP_API SmallObjectAllocator {
@@ -142,8 +146,11 @@ class PYHEAP_API SmallObjectAllocator {
   /// allocate() for a block of tag `tag` (0 < tag < kNumTags; 0 is allocate's). Only the Heap
   /// tags blocks (detail::AllocatorAccess).
   void* allocate_tagged(std::size_t size, unsigned tag);
+  /// The rest of a free whose inline push (AllocatorHot::push_free) returned `pool`.
+  void finish_free(alloc::PoolHot* pool) noexcept;
 
   std::unique_ptr<detail::AllocatorState> state_;
+  detail::AllocatorHot* hot_;  // state_'s hot part, for the Heap's inline fast paths
   void* user_data_ = nullptr;
 };
 

@@ -37,6 +37,9 @@ struct TypeInfo {
   std::uint8_t offset_flags = 0;
   bool tracked = false;       // has a trace hook: a container the collector follows
   bool is_weakref = false;    // derives from WeakReference
+  // No finalizer, fixed size, a small block, a tagged header offset: the release of such an
+  // object takes the short path (Heap::release_plain) unless its flags ask for more.
+  bool plain_release = false;
   void (*destroy)(Object*) noexcept = nullptr;
   void (*trace)(Object*, Tracer&) = nullptr;
   void (*finalize)(Object*) = nullptr;  // null when T has no finalize()

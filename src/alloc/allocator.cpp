@@ -19,7 +19,7 @@ using alloc::FreeBlock;
 using alloc::PoolRecord;
 
 SmallObjectAllocator::SmallObjectAllocator()
-    : state_(std::make_unique<detail::AllocatorState>(this)) {}
+    : state_(std::make_unique<detail::AllocatorState>(this)), hot_(state_.get()) {}
 
 SmallObjectAllocator::~SmallObjectAllocator() = default;
 
@@ -37,49 +37,48 @@ void SmallObjectAllocator::deallocate(void* p, std::size_t size) noexcept {
     st.deallocate_large(p, size);
     return;
   }
-  const std::size_t idx = class_index(size);
   PoolRecord* pool = PoolRecord::of(p);
   PYHEAP_ASSERT(alloc::ArenaHeader::of(p)->owner == this);
   PYHEAP_ASSERT(reinterpret_cast<const void*>(pool) != alloc::ArenaHeader::of(p));  // not in pool 0
   PYHEAP_ASSERT((alloc::ArenaHeader::of(p)->free_mask & (std::uint64_t{1} << alloc::ArenaHeader::of(p)->pool_index(pool))) == 0);
-  PYHEAP_ASSERT(pool->szidx == idx);  // wrong size passed to deallocate
+  PYHEAP_ASSERT(pool->szidx == class_index(size));  // wrong size passed to deallocate
   PYHEAP_ASSERT(pool->is_block_start(p));
 #if PYHEAP_ASAN
   PYHEAP_ASSERT(!__asan_address_is_poisoned(p));  // double free
 #endif
-  const std::size_t bs = class_block_size(idx);
-  PYHEAP_ASSERT(st.held >= bs);
-  st.held -= bs;
-  alloc::unpoison(p, bs);
-  auto* f = static_cast<FreeBlock*>(p);
-  f->next = pool->free;
-  pool->free = f;
-  alloc::poison(p, bs);
-  PYHEAP_ASSERT(st.classes.blocks[idx] > 0 && st.classes.bytes_requested[idx] >= size);
-  --st.classes.blocks[idx];
-  st.classes.bytes_requested[idx] -= size;
-  // (int32)(used - 1) <= 0: the pool was full and out of its list, or has just emptied.
-  const std::uint32_t used = --pool->used;
-  if (static_cast<std::int32_t>(used) > 0) [[likely]] return;
-  PoolRecord* head = st.used[pool->tag][idx];
-  if ((used & PoolRecord::kFullBit) != 0 && head != nullptr && head->used != 0) {
+  if (alloc::PoolHot* done = st.push_free(p, size)) [[unlikely]] st.finish_free(static_cast<PoolRecord*>(done));
+}
+
+void SmallObjectAllocator::finish_free(alloc::PoolHot* pool) noexcept {
+  state_->finish_free(static_cast<PoolRecord*>(pool));
+}
+
+namespace detail {
+
+void AllocatorState::finish_free(PoolRecord* pool) noexcept {
+  const std::uint32_t count = pool->used;
+  const std::size_t idx = pool->szidx;
+  PoolRecord* head = used[pool->tag][idx];
+  if ((count & PoolRecord::kFullBit) != 0 && head != nullptr && head->used != 0) {
     // It was full: back to the tail of its class's list. The pools ahead of it are used first, so
     // by the time it is the head it has collected the blocks freed meanwhile, and the head serves a
     // run of allocations from one pool (a queue; putting it first, or right behind the head, made
     // every allocation of the mixed benchmark start a new pool with one free block: 1.3x the time,
     // docs/performance.md). The head's `used` is 0 only when it is the empty only pool, which must
     // be retired first: deallocate_slow.
-    pool->used = used & ~PoolRecord::kFullBit;
-    PoolRecord*& tail = st.tail[pool->tag][idx];
-    PoolRecord* last = tail;
+    pool->used = count & ~PoolRecord::kFullBit;
+    PoolRecord*& last_slot = tail[pool->tag][idx];
+    PoolRecord* last = last_slot;
     pool->prev = last;
     pool->next = nullptr;
     last->next = pool;
-    tail = pool;
+    last_slot = pool;
     return;
   }
-  st.deallocate_slow(pool);
+  deallocate_slow(pool);
 }
+
+}  // namespace detail
 
 // A run of k blocks of one pool. The first goes through deallocate(), which makes the only list
 // move a pool can need before it is empty (a full pool rejoining its class's list); the other k-1
@@ -156,44 +155,32 @@ AllocatorState::AllocatorState(SmallObjectAllocator* owner) noexcept
       purge_delay(static_cast<std::uint64_t>(
           std::chrono::nanoseconds(SmallObjectAllocator::kDefaultPurgeDelay).count())) {
   for (auto& row : direct)
-    for (PoolRecord*& d : row) d = &kNoPool;
+    for (alloc::PoolHot*& d : row) d = &kNoPool;
   read_clock();  // stamps before the first purge step count from here, not from the clock's epoch
 }
 
-// Both public entry points inline this one body, so a tag costs one index, no call.
+// Both public entry points inline this one body, so a tag costs one index, no call. The common case
+// is AllocatorHot::try_allocate, the same one the Heap's make inlines.
 inline __attribute__((always_inline)) void* AllocatorState::allocate(std::size_t size, unsigned tag) {
+  if (void* block = try_allocate(size, tag)) [[likely]] return block;
   if (size > SmallObjectAllocator::kMaxSmallSize) [[unlikely]] return allocate_large(size, tag);
   const std::size_t idx = class_index(size);
-  const std::size_t bs = class_block_size(idx);
-  if (held + bs > limit) [[unlikely]] over_limit(size);  // before anything changes
-  PoolRecord* pool = direct[tag][idx];
-  FreeBlock* block = pool->free;
-  if (block == nullptr) [[unlikely]] {
-    // The head ran out. Most often it is full and the next pool of the list has blocks (a pool
-    // after the head always has: pool.hpp): detach the head here, no call. Anything else
-    // (carving, no next pool, kNoPool) is the slow path.
-    PoolRecord* next = pool->next;
-    if (next == nullptr || pool->ncarved != alloc::kClassCapacity[idx]) {
-      return allocate_slow(size, tag);  // throws with nothing changed
-    }
-    PYHEAP_ASSERT(fail_countdown == 0 && pool == used[tag][idx] && next->free != nullptr);
-    pool->used |= PoolRecord::kFullBit;
-    pool->next = nullptr;
-    next->prev = nullptr;
-    used[tag][idx] = next;
-    direct[tag][idx] = next;
-    pool = next;
-    block = next->free;
+  if (held + class_block_size(idx) > limit) [[unlikely]] over_limit(size);  // before anything changes
+  // The head ran out. Most often it is full and the next pool of the list has blocks (a pool
+  // after the head always has: pool.hpp): detach the head here, no call, and pop from the next.
+  // Anything else (carving, no next pool, kNoPool) is the slow path.
+  auto* pool = static_cast<PoolRecord*>(direct[tag][idx]);
+  PoolRecord* next = pool->next;
+  if (next == nullptr || pool->ncarved != alloc::kClassCapacity[idx]) {
+    return allocate_slow(size, tag);  // throws with nothing changed
   }
-  alloc::unpoison(block, sizeof(FreeBlock));
-  pool->free = block->next;
-  ++pool->used;
-  count_allocation(idx, size);
-#if PYHEAP_ASAN
-  alloc::poison(block, class_block_size(idx));
-  alloc::unpoison(block, size == 0 ? 1 : size);
-#endif
-  return block;
+  PYHEAP_ASSERT(fail_countdown == 0 && pool == used[tag][idx] && next->free != nullptr);
+  pool->used |= PoolRecord::kFullBit;
+  pool->next = nullptr;
+  next->prev = nullptr;
+  used[tag][idx] = next;
+  direct[tag][idx] = next;
+  return try_allocate(size, tag);
 }
 
 void AllocatorState::set_head(unsigned tag, std::size_t idx, PoolRecord* pool) noexcept {

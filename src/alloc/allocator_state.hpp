@@ -18,18 +18,6 @@
 
 namespace pyheap::detail {
 
-// Counters per size class i (arrays, not an array of structs: the fast paths update blocks[i] and
-// bytes_requested[i] with one instruction each, which the compiler would otherwise vectorise into
-// several).
-//   pools[i]  == number of used pools with szidx == i (listed, or full and detached)
-//   blocks[i] == sum of nused() over those pools
-//   bytes_requested[i] <= blocks[i] * block size
-struct ClassCounters {
-  std::size_t blocks[alloc::kNumClasses] = {};
-  std::size_t bytes_requested[alloc::kNumClasses] = {};
-  std::size_t pools[alloc::kNumClasses] = {};
-};
-
 // Allocator-wide invariants (see also ArenaHeader, PoolRecord, ArenaBuckets):
 //   arenas_mapped == number of arenas in all buckets
 //   sum over arenas of popcount(~free_mask & kUsableMask) == sum over classes of pools
@@ -46,7 +34,9 @@ struct ClassCounters {
 //   large blocks are all in the `large` list; large_tagged[t] counts those of tag t
 //   held == sum over classes of blocks[i] * block size + large_bytes <= limit, unless the limit
 //           was lowered below it (then only growth is refused)
-struct AllocatorState {
+// The hot part (direct, classes, held, limit, count_allocation) is AllocatorHot
+// (pyheap/internal/alloc_fast.hpp), which the Heap's inline make and release also use.
+struct AllocatorState : AllocatorHot {
   explicit AllocatorState(SmallObjectAllocator* owner) noexcept;
   AllocatorState(const AllocatorState&) = delete;
   AllocatorState& operator=(const AllocatorState&) = delete;
@@ -55,16 +45,6 @@ struct AllocatorState {
   // A record with no free block and no pool behind it: the direct table points here for a class
   // with no usable pool, so the allocation fast path needs no null test. Never written.
   static alloc::PoolRecord kNoPool;
-
-  // Hot: read by every allocation and free.
-  alloc::PoolRecord* direct[alloc::kNumTags][alloc::kNumClasses];
-  ClassCounters classes;
-
-  // The memory limit (memory_limit.hpp): held is one add per allocation and one subtract per
-  // free; no limit is the largest size_t, so the fast path's compare `held + block > limit`
-  // needs no flag and never fires.
-  std::size_t held = 0;
-  std::size_t limit = std::numeric_limits<std::size_t>::max();
 
   SmallObjectAllocator* self;
   alloc::PoolRecord* used[alloc::kNumTags][alloc::kNumClasses] = {};  // allocate from the head
@@ -98,13 +78,6 @@ struct AllocatorState {
   std::size_t large_count_total = 0;
   std::size_t large_bytes_total = 0;
 
-  // Every path that hands out a small block counts it here, before any check of the whole state
-  // (allocate_slow's debug_check) can see it: held moves with blocks[idx].
-  void count_allocation(std::size_t idx, std::size_t size) noexcept {
-    ++classes.blocks[idx];
-    classes.bytes_requested[idx] += size;
-    held += alloc::class_block_size(idx);
-  }
   // allocator.cpp
   void* allocate(std::size_t size, unsigned tag);
   void set_head(unsigned tag, std::size_t idx, alloc::PoolRecord* pool) noexcept;
@@ -112,6 +85,8 @@ struct AllocatorState {
   // pools.cpp
   void* allocate_slow(std::size_t size, unsigned tag);  // throws std::bad_alloc, state valid
   void deallocate_slow(alloc::PoolRecord* pool) noexcept;  // was full, or is now empty
+  // allocator.cpp: after push_free returned `pool` (it was full, or has just emptied)
+  void finish_free(alloc::PoolRecord* pool) noexcept;
   alloc::PoolRecord* new_pool(std::size_t idx, unsigned tag);  // throws std::bad_alloc, state unchanged
   alloc::ArenaHeader* new_arena();                              // throws std::bad_alloc, state unchanged
   alloc::PoolRecord* detach_full(alloc::PoolRecord* head) noexcept;  // returns the new head

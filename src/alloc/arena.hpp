@@ -73,7 +73,11 @@ struct ArenaHeader {
   std::uint64_t retired_mask() const noexcept { return free_mask & committed_mask; }
 };
 
-static_assert(offsetof(ArenaHeader, records) == kRecordSize, "slot 0 holds the fields, PoolRecord::of assumes it");
+// Slot 0 holds the fields, PoolRecord::of assumes it: 32 bytes of fields, then 63 records of 32 with
+// no room for padding (the size check below). Not offsetof: PoolRecord derives from PoolHot, which
+// makes ArenaHeader a non-standard-layout type.
+static_assert(sizeof(SmallObjectAllocator*) + 3 * sizeof(std::uint64_t) == kRecordSize && alignof(PoolRecord) <= kRecordSize,
+              "slot 0 holds the fields, PoolRecord::of assumes it");
 static_assert(sizeof(ArenaHeader) == kArenaHeaderSize);
 static_assert(sizeof(ArenaLinks) <= kArenaHeaderSize);
 

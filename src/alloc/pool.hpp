@@ -23,10 +23,6 @@
 
 namespace pyheap::alloc {
 
-struct FreeBlock {
-  FreeBlock* next;
-};
-
 // The record of one pool. A pool is in exactly one of these states (its arena's masks say which):
 //   used     assigned to a (size class, tag): in the class's list, or full and out of it;
 //   retired  empty, pages still committed, in the allocator's retired FIFO (reusable by any class
@@ -44,22 +40,20 @@ struct FreeBlock {
 //       the others came back, full, with a freed block, at the list's tail)
 //   nused() == 0  =>  the pool is its class list's only pool (kept for the next allocation)
 // A retired pool: nused() == 0 and retired_at holds when it was retired (the FIFO is in that order).
-struct PoolRecord {
-  union {
-    FreeBlock* free;           // used: the next block to hand out (LIFO); nullptr: carve or move on
-    std::uint64_t retired_at;  // retired: the allocator's coarse clock (ns) when it was retired
-  };
-  // Blocks in use, plus kFullBit while the pool is full and out of its class list. One word for
-  // both so that a free tests one condition: (int32)(used - 1) <= 0 catches "was full" (the bit
-  // makes it negative) and "now empty" (zero) at once.
-  std::uint32_t used;
-  std::uint16_t ncarved;  // blocks threaded onto the free list so far (from the pool's start)
-  std::uint8_t szidx;
-  std::uint8_t tag;  // the tag of every block of this pool (small_object_allocator.hpp)
+// The first half (PoolHot, pyheap/internal/alloc_fast.hpp, which the Heap's inline make and release
+// use) holds:
+//   free / retired_at  used: the next block to hand out (LIFO), nullptr: carve or move on;
+//                      retired: the allocator's coarse clock (ns) when it was retired
+//   used               blocks in use, plus kFullBit while the pool is full and out of its class
+//                      list. One word for both so that a free tests one condition:
+//                      (int32)(used - 1) <= 0 catches "was full" (the bit makes it negative) and
+//                      "now empty" (zero) at once.
+//   ncarved            blocks threaded onto the free list so far (from the pool's start)
+//   szidx, tag         the size class, and the tag of every block of this pool
+//                      (small_object_allocator.hpp)
+struct PoolRecord : PoolHot {
   PoolRecord* next;  // class list, or the retired FIFO
   PoolRecord* prev;
-
-  static constexpr std::uint32_t kFullBit = 0x8000'0000u;
 
   std::uint32_t nused() const noexcept { return used & ~kFullBit; }
   bool full_and_detached() const noexcept { return (used & kFullBit) != 0; }
@@ -75,10 +69,7 @@ struct PoolRecord {
   }
   /// The record of the pool holding `p` (any address inside a pool of an arena): one shift, one
   /// mask, no load (size_class.hpp).
-  static PoolRecord* of(const void* p) noexcept {
-    const auto addr = reinterpret_cast<std::uintptr_t>(p);
-    return reinterpret_cast<PoolRecord*>((addr & kArenaMask) + ((addr >> kRecordShift) & kRecordOffsetMask));
-  }
+  static PoolRecord* of(const void* p) noexcept { return static_cast<PoolRecord*>(PoolHot::of(p)); }
 
   /// (Re)initialises the record of a pool taken for class idx. The pool's memory may be fresh,
   /// purged (zeroes) or stale from an earlier use: nothing of it is trusted.

@@ -5,18 +5,7 @@
 
 #include <cstddef>
 
-// GCC defines __SANITIZE_ADDRESS__ under -fsanitize=address; older Clang (e.g. 14) only
-// answers __has_feature(address_sanitizer).
-#if defined(__SANITIZE_ADDRESS__)
-#define PYHEAP_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PYHEAP_ASAN 1
-#endif
-#endif
-#ifndef PYHEAP_ASAN
-#define PYHEAP_ASAN 0
-#endif
+#include "pyheap/internal/alloc_fast.hpp"  // PYHEAP_ASAN
 #if PYHEAP_ASAN
 #include <sanitizer/asan_interface.h>
 #endif

@@ -12,19 +12,15 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "pyheap/internal/alloc_fast.hpp"
 #include "pyheap/small_object_allocator.hpp"
 
+// The constants and functions a block's free needs inline (class_index, class_block_size, the pool
+// and arena sizes, kRecordShift, kRecordOffsetMask) are in pyheap/internal/alloc_fast.hpp.
 namespace pyheap::alloc {
 
 inline constexpr std::size_t kAlignment = SmallObjectAllocator::kAlignment;
-inline constexpr std::size_t kAlignShift = 4;
 inline constexpr std::size_t kMaxSmallSize = SmallObjectAllocator::kMaxSmallSize;
-inline constexpr std::size_t kNumClasses = kMaxSmallSize / kAlignment;  // 32
-inline constexpr std::size_t kNumTags = SmallObjectAllocator::kNumTags;
-inline constexpr std::size_t kPoolShift = 14;
-inline constexpr std::size_t kPoolSize = std::size_t{1} << kPoolShift;  // 16 KiB
-inline constexpr std::size_t kArenaSize = 1024 * 1024;
-inline constexpr std::size_t kPoolsPerArena = kArenaSize / kPoolSize;  // 64: one bit each in a uint64_t
 // Pool 0 is the header; the others hold blocks. Bit i of an arena mask stands for pool i.
 inline constexpr std::size_t kUsablePools = kPoolsPerArena - 1;
 inline constexpr std::uint64_t kUsableMask = ~std::uint64_t{1};
@@ -33,7 +29,6 @@ inline constexpr std::uint64_t kUsableMask = ~std::uint64_t{1};
 inline constexpr std::size_t kCarvePage = 4096;
 inline constexpr std::size_t kCacheLine = 64;
 inline constexpr std::uintptr_t kPoolMask = ~static_cast<std::uintptr_t>(kPoolSize - 1);
-inline constexpr std::uintptr_t kArenaMask = ~static_cast<std::uintptr_t>(kArenaSize - 1);
 // The arena header: 64 slots of 32 bytes, slot 0 the arena's hot fields, slot i the record of pool i.
 inline constexpr std::size_t kRecordSize = 32;  // two pool records per cache line
 inline constexpr std::size_t kArenaHeaderSize = kPoolsPerArena * kRecordSize;  // 2,048
@@ -49,8 +44,6 @@ inline constexpr std::size_t kArenaHeaderSize = kPoolsPerArena * kRecordSize;  /
 constexpr std::size_t arena_header_offset(std::uintptr_t arena_base) noexcept {
   return ((arena_base >> 20) & 7) * kArenaHeaderSize;
 }
-inline constexpr unsigned kRecordShift = kPoolShift - 5;  // pool index * 32
-inline constexpr std::uintptr_t kRecordOffsetMask = ((kPoolsPerArena - 1) << 5) | (std::uintptr_t{7} << 11);
 static_assert(kRecordSize == 32 && kArenaHeaderSize == 2048, "kRecordOffsetMask assumes these");
 static_assert(7 * kArenaHeaderSize + kArenaHeaderSize <= kPoolSize, "every colour's header is inside pool 0");
 
@@ -59,11 +52,6 @@ static_assert(kPoolSize % kCarvePage == 0);
 static_assert(kArenaSize == std::size_t{1} << 20, "arena_header_offset reads the bits above an arena");
 static_assert(kNumClasses == AllocatorStats::kNumSizeClasses);
 
-/// Size class of a small request (size <= kMaxSmallSize). allocate(0) uses class 0.
-constexpr std::size_t class_index(std::size_t size) noexcept {
-  return (size - (size != 0)) >> kAlignShift;
-}
-constexpr std::size_t class_block_size(std::size_t idx) noexcept { return (idx + 1) << kAlignShift; }
 constexpr std::size_t class_capacity(std::size_t idx) noexcept {
   return kPoolSize / class_block_size(idx);
 }

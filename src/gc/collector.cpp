@@ -17,6 +17,7 @@
 #include "gc/gc_object.hpp"
 #include "gc/recorded_partition.hpp"
 #include "gc/worker_pool.hpp"
+#include "pyheap/internal/gc_word.hpp"
 #include "pyheap/heap.hpp"
 #include "pyheap/internal/check.hpp"
 #include "trace/trace_state.hpp"
@@ -155,25 +156,11 @@ void Collector::set_workers(unsigned n) noexcept {
 
 // ---- list membership ----------------------------------------------------------------------------
 
-void Collector::track(Object* o) {
-  PYHEAP_ASSERT(list_of(o) == detail::kGcUntracked);
-  auto& gen0 = lists_[0];
-  gen0.push_back(o);
-  set_list(o, 0, gen0.size() - 1);
-}
-
-void Collector::untrack(Object* o) noexcept {
-  const int id = list_of(o);
-  if (id == detail::kGcUntracked) return;
+// track and untrack are inline (pyheap/internal/gc_word.hpp); this is untrack's rarer half: slot i
+// of list id was just emptied, and it is not the last slot or holes come before it.
+void Collector::untrack_hole(int id, std::uint32_t i) noexcept {
   auto& list = lists_[id];
-  const std::uint32_t i = word(o).index;
-  PYHEAP_ASSERT(i < list.size() && list[i] == o);
-  state(o) = detail::kGcUntracked;
-  list[i] = nullptr;
-  // The working list is walked by index while user code runs: it only ever gets holes.
-  if (id == kUnreachable) return;
   if (i + 1 == list.size()) {
-    // Short-lived objects die at the end of generation 0: no hole to remember.
     list.pop_back();
     while (!list.empty() && list.back() == nullptr) {
       list.pop_back();
@@ -221,22 +208,28 @@ void Collector::move_to(Object* o, int list) {
   set_list(o, list, dst.size() - 1);
 }
 
-void Collector::on_container_allocated() {
-  ++count_[0];
-  if (count_[0] > static_cast<std::size_t>(threshold_[0]) && enabled_ && threshold_[0] > 0 && !collecting_) {
-    CollectingScope scope(collecting_);
-    collect_generations();
-  }
+// count_[0] passed young_limit_, which is finite only while automatic collection is on.
+void Collector::collect_automatically() {
+  if (collecting_ || !enabled_) return;  // a finalizer's allocation: the count waits for the next one
+  CollectingScope scope(collecting_);
+  collect_generations();
 }
 
-void Collector::on_container_freed() noexcept {
-  if (count_[0] > 0) --count_[0];
+void Collector::update_young_limit() noexcept {
+  if (!enabled_ || threshold_[0] <= 0) {
+    young_limit_ = SIZE_MAX;
+    return;
+  }
+  const auto t0 = static_cast<std::size_t>(threshold_[0]);
+  const std::size_t scaled = long_lived_total_ / 4;
+  young_limit_ = schedule_ == GcSchedule::Scaled && scaled > t0 ? scaled : t0;
 }
 
 void Collector::set_threshold(int t0, int t1, int t2) noexcept {
   threshold_[0] = t0;
   if (t1 >= 0) threshold_[1] = t1;
   if (t2 >= 0) threshold_[2] = t2;
+  update_young_limit();
 }
 
 // ---- collection ---------------------------------------------------------------------------------
@@ -253,8 +246,15 @@ void Collector::collect_generations() {
   for (int i = kNumGenerations - 1; i >= 0; --i) {
     if (count_[i] > static_cast<std::size_t>(threshold_[i])) {
       // A full collection is quadratic-prone on growing heaps; it waits until the objects
-      // pending promotion exceed 25% of the long-lived ones (CPython, issue #4074).
-      if (i == kNumGenerations - 1 && long_lived_pending_ < long_lived_total_ / 4) continue;
+      // pending promotion exceed 25% of the long-lived ones (CPython, issue #4074). Scaled counts
+      // what generation 2 really grew by: promotions that died since are not pending.
+      if (i == kNumGenerations - 1) {
+        const std::size_t old_now = live_size(kNumGenerations - 1);
+        const std::size_t pending = schedule_ == GcSchedule::CPython311 ? long_lived_pending_
+                                    : old_now > long_lived_total_       ? old_now - long_lived_total_
+                                                                        : 0;
+        if (pending < long_lived_total_ / 4) continue;
+      }
       collect_with_callbacks(i, false);
       break;
     }
@@ -588,6 +588,7 @@ std::size_t Collector::collect_main(int generation) {
   } else {
     long_lived_pending_ = 0;
     long_lived_total_ = young.size();
+    update_young_limit();
   }
   end_step(GcStep::Partition);
 
@@ -1045,7 +1046,7 @@ bool Collector::is_valid(int level) const {
 }
 
 void Collector::release_all_for_teardown() {
-  enabled_ = false;
+  disable();
   saveall_ = false;
   garbage_.clear();
   unfreeze();

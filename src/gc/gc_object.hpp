@@ -1,7 +1,7 @@
 // The collector's view of a tracked object: its collector word, its list id and marks, and its
 // children. Shared by the collector's passes (collector.cpp, recorded_partition.cpp).
 //
-// Where the collector word is, and the header fields the collector keeps, are in gc/gc_word.hpp
+// Where the collector word is, and the header fields the collector keeps, are in pyheap/internal/gc_word.hpp
 // (word() is the only place that finds the GcWord from an Object*).
 #pragma once
 
@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "gc/gc_word.hpp"
+#include "pyheap/internal/gc_word.hpp"
 #include "pyheap/object.hpp"
 #include "pyheap/tracer.hpp"
 #include "pyheap/type_info.hpp"

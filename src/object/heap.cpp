@@ -6,13 +6,27 @@
 #include <cstdio>
 #include <exception>
 
+#include "alloc/arena.hpp"
+#include "pyheap/internal/alloc_fast.hpp"
 #include "pyheap/internal/check.hpp"
 #include "trace/trace_state.hpp"
 
 namespace pyheap {
 
 namespace detail {
-void release(Object* o) noexcept { Heap::of(o).deallocate(o); }
+// The heap from the object: a small block's arena header names its allocator (one mask, one load),
+// whose user data is the Heap; only a large block needs the size to tell (owner_of).
+void release(Object* o) noexcept {
+  const TypeInfo& ti = type_of(*o);
+  if (ti.plain_release) [[likely]] {
+    // A small block: any address inside it is in its arena.
+    SmallObjectAllocator* a = alloc::ArenaHeader::of(o)->owner;
+    PYHEAP_ASSERT(a != nullptr && a->user_data() != nullptr && a == &Heap::of(o).allocator());
+    static_cast<Heap*>(a->user_data())->release_plain(o, ti);
+    return;
+  }
+  Heap::of(o).deallocate(o);
+}
 }  // namespace detail
 
 Heap::Heap() : gc_(*this), owner_(std::this_thread::get_id()) { detail::AllocatorAccess::set_user_data(alloc_, this); }
@@ -47,10 +61,8 @@ std::vector<Ref<Object>> Heap::all_objects() const {
   return out;
 }
 
-void Heap::check_thread() const noexcept {
-  if constexpr (kDebugLevel >= 1) {
-    PYHEAP_CHECK(std::this_thread::get_id() == owner_, "a Heap was used from a thread that does not own it");
-  }
+void Heap::check_owner() const noexcept {
+  PYHEAP_CHECK(std::this_thread::get_id() == owner_, "a Heap was used from a thread that does not own it");
 }
 
 namespace detail {
@@ -104,6 +116,27 @@ void Heap::make_immortal(Object* o) noexcept {
   o->ob_.refcnt += detail::kImmortalBase;
 }
 
+void* Heap::allocate_object(std::size_t bytes, unsigned tag, bool container) {
+  try {
+    return detail::AllocatorAccess::allocate_tagged(alloc_, bytes, tag);
+  } catch (const std::bad_alloc&) {
+    // Over the memory limit, or refused by the OS: the emergency collection (heap.hpp).
+    return allocate_after_failure(bytes, tag, container);
+  }
+}
+
+// Inline: release_plain and destroy, both below, are its only callers.
+inline __attribute__((always_inline)) void Heap::free_block(void* block, std::size_t bytes) noexcept {
+  if constexpr (detail::kInlineFastPaths) {
+    if (bytes <= SmallObjectAllocator::kMaxSmallSize) [[likely]] {
+      if (alloc::PoolHot* pool = detail::AllocatorAccess::hot(alloc_).push_free(block, bytes)) [[unlikely]]
+        detail::AllocatorAccess::finish_free(alloc_, pool);
+      return;
+    }
+  }
+  alloc_.deallocate(block, bytes);
+}
+
 void* Heap::allocate_after_failure(std::size_t bytes, unsigned tag, bool container) {
   try {
     if (gc_.is_collecting()) throw;  // a finalizer's allocation: no collection inside one
@@ -141,20 +174,45 @@ void Heap::deallocate(Object* o) noexcept {
   ++dealloc_depth_;
   destroy(o);
   --dealloc_depth_;
-  if (dealloc_depth_ == 0) {
-    // The outermost release drains what deeper ones deferred; each of those may defer more,
-    // and is itself limited to kTrashcanDepth nested levels.
-    while (!deferred_.empty()) {
-      Object* d = deferred_.back();
-      deferred_.pop_back();
-      // Depth 2, not 1: CPython's _PyTrash_thread_destroy_chain raises the nesting to 1 and the
-      // deferred object's own dealloc raises it again, so chains drained from here defer one
-      // level earlier. Which objects are deferred decides whether a weak reference dies before
-      // its referent, i.e. whether its callback runs.
-      dealloc_depth_ += 2;
-      destroy(d);
-      dealloc_depth_ -= 2;
-    }
+  if (dealloc_depth_ == 0) drain_deferred();
+}
+
+// What Heap::deallocate and destroy do, minus every branch that cannot apply: the caller checked
+// ti.plain_release (no finalizer, fixed size, small tagged block), and the flags tested here rule
+// out weak references, tracing and immortality; garbage the collector is freeing in bulk takes the
+// full path too (its block is recorded, not freed: Collector::frees_in_bulk).
+void Heap::release_plain(Object* o, const TypeInfo& ti) noexcept {
+  constexpr std::uint8_t kSlow = detail::kFlagImmortal | detail::kFlagHasWeakrefs | detail::kFlagTraced;
+  if ((o->ob_.flags & kSlow) != 0 || dealloc_depth_ >= kTrashcanDepth || gc_.frees_in_bulk(o)) [[unlikely]] {
+    deallocate(o);
+    return;
+  }
+  check_thread();
+  PYHEAP_ASSERT(o->ob_.refcnt == 0 && !ti.finalize && !ti.trailing_bytes);
+  ++dealloc_depth_;
+  if (ti.tracked) {
+    gc_.untrack(o);
+    gc_.on_container_freed();
+  }
+  ti.destroy(o);
+  --live_;
+  free_block(reinterpret_cast<char*>(o) - ti.header_offset(), ti.prefix + ti.size);
+  if (--dealloc_depth_ == 0 && !deferred_.empty()) [[unlikely]] drain_deferred();
+}
+
+// The outermost release drains what deeper ones deferred; each of those may defer more, and is
+// itself limited to kTrashcanDepth nested levels.
+void Heap::drain_deferred() noexcept {
+  while (!deferred_.empty()) {
+    Object* d = deferred_.back();
+    deferred_.pop_back();
+    // Depth 2, not 1: CPython's _PyTrash_thread_destroy_chain raises the nesting to 1 and the
+    // deferred object's own dealloc raises it again, so chains drained from here defer one
+    // level earlier. Which objects are deferred decides whether a weak reference dies before
+    // its referent, i.e. whether its callback runs.
+    dealloc_depth_ += 2;
+    destroy(d);
+    dealloc_depth_ -= 2;
   }
 }
 
@@ -208,7 +266,7 @@ void Heap::destroy(Object* o) noexcept {
   --live_;
   char* block = detail::block_of(o, ti);
   if (bulk) gc_.free_in_bulk(o, bytes, static_cast<std::size_t>(reinterpret_cast<char*>(o) - block));
-  else alloc_.deallocate(block, bytes);
+  else free_block(block, bytes);
 }
 
 Heap::~Heap() {

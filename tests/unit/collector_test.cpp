@@ -346,6 +346,7 @@ TEST(Collector, AllocationCountsTriggerCollectionsAsCPythonDoes) {
   Heap h;
   EXPECT_TRUE(h.gc().is_enabled());
   EXPECT_EQ(h.gc().threshold(), (std::array<int, 3>{700, 10, 10}));
+  h.gc().set_schedule(pyheap::GcSchedule::CPython311);  // CPython's timing, whatever the heap's size
   h.gc().set_threshold(5, 2, 2);
   EXPECT_EQ(h.gc().threshold(), (std::array<int, 3>{5, 2, 2}));
   EventLog log;
@@ -398,6 +399,7 @@ TEST(Collector, AutomaticCollectionFreesGarbage) {
 
 TEST(Collector, FullCollectionWaitsForAQuarterOfTheLongLivedObjects) {
   Heap h;
+  h.gc().set_schedule(pyheap::GcSchedule::CPython311);  // CPython's count of promotions
   h.gc().disable();
   std::vector<Ref<N>> keep;
   for (int i = 0; i < 1000; ++i) keep.push_back(h.make<N>());

@@ -85,6 +85,8 @@ class Runner final : public Events {
  public:
   Runner(const RunOptions& options, std::ostream& out) : options_(options), out_(out) {
     heap_.gc().disable();  // scripts start with automatic collection off
+    // `gc enable` and `gc threshold` are CPython's gc.enable and gc.set_threshold: 3.11's timing.
+    heap_.gc().set_schedule(GcSchedule::CPython311);
     heap_.set_memory_limit(options_.memory_limit);
     if (options_.gc_workers >= 0) heap_.gc().set_workers(static_cast<unsigned>(options_.gc_workers));
     if (options_.gc_parallel_threshold >= 0)

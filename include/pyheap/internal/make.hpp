@@ -174,6 +174,13 @@ void publish_ref_slots(TypeInfo& info, T* fake) {
   }
 }
 
+// Bytes in front of a T in its block: the collector's word for a container (16 when T is 16-byte
+// aligned, so that T stays aligned), none otherwise.
+template <class T>
+constexpr std::size_t gc_prefix() noexcept {
+  return Traceable<T> ? (alignof(T) > 8 ? 16 : 8) : 0;
+}
+
 template <class T>
 TypeInfo make_type_info() {
   static_assert(std::is_base_of_v<Object, T>, "heap objects derive from pyheap::Object");
@@ -200,7 +207,7 @@ TypeInfo make_type_info() {
   info.size = sizeof(T);
   info.tracked = Traceable<T>;
   info.is_weakref = std::is_base_of_v<WeakReference, T>;
-  info.prefix = info.tracked ? (alignof(T) > 8 ? 16 : 8) : 0;
+  info.prefix = static_cast<std::uint32_t>(gc_prefix<T>());
   info.object_offset = static_cast<std::uint32_t>(k);
   info.offset_flags = static_cast<std::uint8_t>((k / 8 < kOffsetInTypeInfo ? k / 8 : kOffsetInTypeInfo) << kOffsetShift);
   info.destroy = &destroy_exactly<T>;
@@ -227,10 +234,27 @@ TypeInfo make_type_info() {
   }
   // A silent destructor is usable only where the collector can empty the references first.
   if constexpr (SilentDestructor<T>) info.silent_destructor = !info.tracked || info.refs_published;
+  info.plain_release = !Finalizable<T> && !VarSized<T> &&
+                       info.prefix + info.size <= SmallObjectAllocator::kMaxSmallSize &&
+                       info.header_offset() <= kMaxTaggedHeaderOffset;
   if constexpr (GcUntrackable<T>) {
     info.can_untrack = [](const Object* o, int pass) noexcept { return static_cast<const T*>(o)->gc_can_untrack(pass); };
   }
   return info;
+}
+
+// What make needs of T's entry, read through one function-local static (one guard, one line).
+struct MakeInfo {
+  const TypeInfo* ti;
+  std::uint16_t id;
+  std::uint8_t tag;  // object_tag(header offset)
+};
+// Out of line and cold: the registration (strings, the registry's lock) stays out of make's frame.
+template <class T>
+[[gnu::noinline, gnu::cold]] MakeInfo make_info() {
+  const std::uint16_t id = type_id_of<T>();
+  const TypeInfo& ti = type_info(id);
+  return MakeInfo{&ti, id, static_cast<std::uint8_t>(object_tag(ti.header_offset()))};
 }
 }  // namespace detail
 
@@ -248,26 +272,27 @@ Ref<T> Heap::make_var_at(SourceLocation site, std::size_t trailing, Args&&... ar
 
 template <class T, class... Args>
 Ref<T> Heap::construct(SourceLocation site, std::size_t trailing, Args&&... args) {
-  static const std::uint16_t id = detail::type_id_of<T>();
-  static const TypeInfo& ti = detail::type_info(id);
+  static const detail::MakeInfo info = detail::make_info<T>();
+  const TypeInfo& ti = *info.ti;
+  const std::uint16_t id = info.id;
+  constexpr bool kTracked = detail::Traceable<T>;
   check_thread();
   // As CPython's gc_alloc, a collection may run before the new object exists.
-  if (ti.tracked) gc_.on_container_allocated();
-  const std::size_t bytes = ti.prefix + ti.size + trailing;
-  const unsigned tag = detail::object_tag(ti.header_offset());
-  char* block;
-  try {
-    block = static_cast<char*>(detail::AllocatorAccess::allocate_tagged(alloc_, bytes, tag));
-  } catch (const std::bad_alloc&) {
-    // Over the memory limit, or refused by the OS: the emergency collection (heap.hpp).
-    block = static_cast<char*>(allocate_after_failure(bytes, tag, ti.tracked));
-  }
+  if constexpr (kTracked) gc_.on_container_allocated();
+  // A compile-time size for a fixed-size T: its size class is a constant of this function.
+  constexpr std::size_t kPrefix = detail::gc_prefix<T>();
+  PYHEAP_ASSERT(ti.prefix == kPrefix && ti.size == sizeof(T));
+  const std::size_t bytes = kPrefix + sizeof(T) + trailing;
+  const unsigned tag = info.tag;
+  void* fast = nullptr;
+  if constexpr (detail::kInlineFastPaths) fast = detail::AllocatorAccess::hot(alloc_).try_allocate(bytes, tag);
+  char* block = static_cast<char*>(fast != nullptr ? fast : allocate_object(bytes, tag, kTracked));
   T* t;
   try {
-    t = ::new (static_cast<void*>(block + ti.prefix)) T(std::forward<Args>(args)...);
+    t = ::new (static_cast<void*>(block + kPrefix)) T(std::forward<Args>(args)...);
   } catch (...) {
     alloc_.deallocate(block, bytes);
-    if (ti.tracked) gc_.on_container_freed();
+    if constexpr (kTracked) gc_.on_container_freed();
     throw;
   }
   if constexpr (detail::VarSized<T>) {
@@ -286,7 +311,7 @@ Ref<T> Heap::construct(SourceLocation site, std::size_t trailing, Args&&... args
   ++live_;
   Ref<T> r = Ref<T>::adopt(t);
   // On bad_alloc from either, r's destructor frees the new object.
-  if (ti.tracked) gc_.track(o);
+  if constexpr (kTracked) gc_.track(o);
   if (tag == 0) [[unlikely]] far_objects_.insert(o);  // a constant per type: see object_tag
   return r;
 }

@@ -1,4 +1,4 @@
-// The collector's view of a tracked object: its header fields and its collector word, reached from
+// pyheap/internal/gc_word.hpp — the collector's view of a tracked object: its header fields and its collector word, reached from
 // an Object* by the accessors below and nowhere else (every phase of the collector calls them).
 //
 // Layout of a tracked object's block (T is the user's type; k the offset of its Object base,
@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "pyheap/collector.hpp"
 #include "pyheap/internal/check.hpp"
 #include "pyheap/object.hpp"
 #include "pyheap/type_info.hpp"
@@ -67,4 +68,32 @@ inline void prefetch_word(const Object* o) noexcept {
 }
 
 }  // namespace gc
+// ---- list membership, inline: every container's make tracks it and its release untracks it --------
+
+inline void Collector::track(Object* o) {
+  PYHEAP_ASSERT(gc::list_of(o) == detail::kGcUntracked);
+  auto& gen0 = lists_[0];
+  gen0.push_back(o);  // may throw: o is still untracked then
+  gc::state(o) = 0;
+  gc::word(o).index = static_cast<std::uint32_t>(gen0.size() - 1);
+}
+
+inline void Collector::untrack(Object* o) noexcept {
+  const int id = gc::list_of(o);
+  if (id == detail::kGcUntracked) return;
+  auto& list = lists_[id];
+  const std::uint32_t i = gc::word(o).index;
+  PYHEAP_ASSERT(i < list.size() && list[i] == o);
+  gc::state(o) = detail::kGcUntracked;
+  list[i] = nullptr;
+  // The working list is walked by index while user code runs: it only ever gets holes.
+  if (id == kUnreachable) return;
+  // Short-lived objects die at the end of generation 0: no hole to remember.
+  if (i + 1 == list.size() && (i == 0 || list[i - 1] != nullptr)) [[likely]] {
+    list.pop_back();
+    return;
+  }
+  untrack_hole(id, i);
+}
+
 }  // namespace pyheap
