@@ -37,7 +37,7 @@ void SmallObjectAllocator::deallocate(void* p, std::size_t size) noexcept {
     st.deallocate_large(p, size);
     return;
   }
-  PoolRecord* pool = PoolRecord::of(p);
+  [[maybe_unused]] PoolRecord* pool = PoolRecord::of(p);  // for the checks
   PYHEAP_ASSERT(alloc::ArenaHeader::of(p)->owner == this);
   PYHEAP_ASSERT(reinterpret_cast<const void*>(pool) != alloc::ArenaHeader::of(p));  // not in pool 0
   PYHEAP_ASSERT((alloc::ArenaHeader::of(p)->free_mask & (std::uint64_t{1} << alloc::ArenaHeader::of(p)->pool_index(pool))) == 0);

@@ -26,8 +26,9 @@ run_example() {  # run_example BUILD_NAME: the example's output must be the expe
   diff -u "$src/examples/dom/expected_output.txt" "$scratch/dom-$1.out" >&2 || { echo "examples/dom printed something else" >&2; exit 1; }
 }
 pc_flags() {  # pc_flags PREFIX PACKAGE
-  PKG_CONFIG_PATH=$(find "$1" -name pyheap.pc -o -name pyheap-core.pc | head -n1 | xargs dirname) \
-    pkg-config --cflags --libs "$2"
+  local pcs
+  pcs=$(find "$1" -name pyheap.pc -o -name pyheap-core.pc)  # whole, not through head (pipefail)
+  PKG_CONFIG_PATH=$(dirname "$(sed -n 1p <<< "$pcs")") pkg-config --cflags --libs "$2"
 }
 
 echo "== 1. static, everything"
@@ -45,7 +46,7 @@ cmake --install "$build" --prefix "$core" --component core >/dev/null
 for absent in pyheap/str.hpp pyheap/heap_graph.hpp pyheap/memory_report.hpp pyheap/pyheap.hpp; do
   [ ! -e "$core/include/$absent" ] || { echo "the core install has $absent" >&2; exit 1; }
 done
-if find "$core" -name 'libpyheap_containers*' | grep -q .; then echo "the core install has the containers" >&2; exit 1; fi
+if [ -n "$(find "$core" -name 'libpyheap_containers*')" ]; then echo "the core install has the containers" >&2; exit 1; fi
 build_consumer "$core" "$tests/core_consumer" core
 "$scratch/cb-core/core_consumer"
 build_consumer "$core" "$src/examples/dom" dom-core
@@ -63,11 +64,14 @@ cmake --install "$scratch/shared-build" --prefix "$shared" >/dev/null
 build_consumer "$shared" "$tests/consumer" shared
 build_consumer "$shared" "$tests/core_consumer" shared-core
 build_consumer "$shared" "$src/examples/dom" dom-shared
-ldd "$scratch/cb-shared/consumer" | grep -q 'libpyheap_containers.so' || { echo "not linked shared" >&2; exit 1; }
+# ldd's output is read whole first: `ldd | grep -q` under pipefail fails whenever grep, having
+# found its line, exits before ldd has written the rest (SIGPIPE), which made this test flaky.
+links() { local deps; deps=$(ldd "$1"); grep -q "$2" <<< "$deps"; }
+links "$scratch/cb-shared/consumer" 'libpyheap_containers.so' || { echo "not linked shared" >&2; exit 1; }
 "$scratch/cb-shared/consumer"
 "$scratch/cb-shared-core/core_consumer"
 run_example dom-shared
-ldd "$scratch/cb-dom-shared/dom" | grep -q 'libpyheap_core.so' || { echo "the example is not linked shared" >&2; exit 1; }
+links "$scratch/cb-dom-shared/dom" 'libpyheap_core.so' || { echo "the example is not linked shared" >&2; exit 1; }
 # Exported: pyheap's public API (and the standard library's vague-linkage instantiations it
 # uses); never the tools' code (script runner, tour) or the private chart code.
 leaked=$(nm -D --defined-only -C "$shared"/lib*/libpyheap_*.so | grep -E 'pyheap::(script|tour|report)::' || true)
