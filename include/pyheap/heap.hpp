@@ -136,6 +136,16 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   // Full collections run because an object's allocation failed (see above).
   std::size_t emergency_collections() const noexcept { return emergency_collections_; }
 
+  // What the trashcan did (the top of this file): how many releases it deferred because the
+  // cascade was kTrashcanDepth deep, and the longest its backlog of deferred objects grew. A
+  // chain of n objects defers about n / kTrashcanDepth of them with a backlog of one: the work per
+  // object is constant and the stack never holds more than kTrashcanDepth nested destructions.
+  struct TrashcanStats {
+    std::uint64_t deferred = 0;
+    std::size_t longest_backlog = 0;
+  };
+  TrashcanStats trashcan_stats() const noexcept { return trashcan_; }
+
   // Enumeration of every live object, tracked by the collector or not (Str, Int, untracked
   // tuples...), which the collector's lists alone cannot give. fn(Object&) is called once per
   // object whose count is above zero (objects inside their destruction are skipped), in
@@ -226,6 +236,7 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   std::unordered_map<const Object*, WeakReference*> weak_heads_;
   std::vector<Object*> immortals_;
   std::vector<Object*> deferred_;  // the trashcan
+  TrashcanStats trashcan_;
   // Live objects whose header sits too far into their block for an allocator tag to say where
   // (detail::object_tag): for_each_object lists them from here.
   std::unordered_set<Object*> far_objects_;

@@ -123,6 +123,12 @@ class PYHEAP_API SmallObjectAllocator {
   /// purge step.
   void set_purge_delay(std::chrono::nanoseconds delay) noexcept;
   std::chrono::nanoseconds purge_delay() const noexcept;
+  /// The clock the purge rule reads: a monotonic time in nanoseconds; nullptr (the default) is
+  /// std::chrono::steady_clock. A program that drives time itself (a simulation, a test that
+  /// must not depend on how fast the machine is) sets its own. Set it before anything is
+  /// retired: stamps taken on one clock are compared with readings of the other.
+  using Clock = std::chrono::nanoseconds (*)() noexcept;
+  void set_clock(Clock now) noexcept;
   /// Testing hook: the n-th following allocate() (small or large) throws std::bad_alloc,
   /// once. 0 disables. (A Heap treats it as the OS refusing: heap.hpp, "Memory limits".)
   void fail_after(std::size_t n) noexcept;

@@ -57,7 +57,8 @@ struct AllocatorState : AllocatorHot {
   std::size_t fail_countdown = 0;
 
   // The purge rule (purge.cpp).
-  std::uint64_t coarse_now = 0;    // steady clock (ns) at the last reading
+  std::uint64_t coarse_now = 0;    // the clock (ns) at the last reading
+  SmallObjectAllocator::Clock clock = nullptr;  // null: std::chrono::steady_clock
   std::uint64_t purge_delay;       // ns a retired pool waits before a purge step decommits it
   std::uint32_t events = 0;        // slow-path events since the clock was last read
   bool purge_pending = false;      // the last activity step ran out of budget

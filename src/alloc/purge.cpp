@@ -74,6 +74,11 @@ void SmallObjectAllocator::set_purge_delay(std::chrono::nanoseconds delay) noexc
   state_->purge_delay = static_cast<std::uint64_t>(delay.count() < 0 ? 0 : delay.count());
 }
 
+void SmallObjectAllocator::set_clock(Clock now) noexcept {
+  state_->clock = now;
+  state_->read_clock();  // stamps taken from here on are on the new clock's scale
+}
+
 std::chrono::nanoseconds SmallObjectAllocator::purge_delay() const noexcept {
   return as_duration(state_->purge_delay);
 }
@@ -81,8 +86,10 @@ std::chrono::nanoseconds SmallObjectAllocator::purge_delay() const noexcept {
 namespace detail {
 
 std::uint64_t AllocatorState::read_clock() noexcept {
-  const auto t = std::chrono::steady_clock::now().time_since_epoch();
-  coarse_now = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t).count());
+  const std::chrono::nanoseconds t =
+      clock != nullptr ? clock() : std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       std::chrono::steady_clock::now().time_since_epoch());
+  coarse_now = static_cast<std::uint64_t>(t.count() < 0 ? 0 : t.count());
   return coarse_now;
 }
 

@@ -160,6 +160,8 @@ void Heap::deallocate(Object* o) noexcept {
   if (dealloc_depth_ >= kTrashcanDepth) {
     try {
       deferred_.push_back(o);
+      ++trashcan_.deferred;
+      if (deferred_.size() > trashcan_.longest_backlog) trashcan_.longest_backlog = deferred_.size();
       // A collection may run before the drain (a finalizer further up the cascade can start
       // one): it must not find an object whose count is zero, or it would free it a second
       // time. CPython's trashcan likewise takes only untracked objects. Garbage being freed in

@@ -8,14 +8,15 @@
 #include <cstring>
 #include <fstream>
 #include <random>
-#include <thread>
 #include <vector>
 
 #include "alloc/sanitizer.hpp"  // PYHEAP_ASAN: the one way to ask "is this an ASan build"
 #include "alloc/size_class.hpp"
+#include "manual_clock.hpp"
 #include "pyheap/small_object_allocator.hpp"
 
 using pyheap::SmallObjectAllocator;
+using pyheap::testing::ManualClock;
 
 namespace {
 
@@ -70,6 +71,7 @@ TEST(AllocRelease, FreeNeverReturnsMemoryThePurgeRuleDoes) {
   SKIP_RSS_UNDER_ASAN();
   std::vector<void*> blocks(kBlocks);
   SmallObjectAllocator a;
+  a.set_clock(&ManualClock::read);  // time moves only when the test says
   a.set_purge_delay(std::chrono::milliseconds(20));
   const long start = rss_bytes();
   fill(a, blocks);
@@ -86,20 +88,19 @@ TEST(AllocRelease, FreeNeverReturnsMemoryThePurgeRuleDoes) {
   EXPECT_GT(freed - start, 60 * kMiB) << "retired pools keep their pages until the purge rule runs";
 
   // The rule, driven as an event loop would: nothing is due before the delay; purge_expired() says
-  // how long to wait, and once the delay has passed for everything, everything is back.
-  const auto freed_at = std::chrono::steady_clock::now();
+  // how long to wait (the whole delay: the clock has not moved since the frees), and once that
+  // has passed for everything, everything is back.
   auto wait = a.purge_expired();
-  EXPECT_GT(wait.count(), 0);
-  EXPECT_LE(wait, std::chrono::milliseconds(20));
+  EXPECT_EQ(wait, std::chrono::milliseconds(20));
   EXPECT_EQ(a.stats().madvise_calls, before.madvise_calls);
-  int calls = 1;
-  while (wait != std::chrono::nanoseconds::max() && calls < 100) {
-    std::this_thread::sleep_for(wait);
-    wait = a.purge_expired();
-    ++calls;
-  }
-  const double took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - freed_at).count();
+  ManualClock::advance(wait - std::chrono::nanoseconds(1));
+  EXPECT_EQ(a.purge_expired(), std::chrono::nanoseconds(1)) << "one nanosecond early: still waiting";
+  EXPECT_EQ(a.stats().madvise_calls, before.madvise_calls);
+  ManualClock::advance(std::chrono::nanoseconds(1));
+  wait = a.purge_expired();
   EXPECT_EQ(wait, std::chrono::nanoseconds::max()) << "nothing left waiting";
+  const int calls = 3;
+  const double took_ms = 20;
   const long end = rss_bytes();
   const auto s = a.stats();
   std::printf("[ figures  ] purge rule (delay 20 ms): RSS start %.1f MiB, after 1M x 64 B %.1f MiB, after "
@@ -122,11 +123,18 @@ TEST(AllocRelease, PurgeRunsAtAnAllocationAfterTheDelay) {
   SKIP_RSS_UNDER_ASAN();
   std::vector<void*> blocks(kBlocks);
   SmallObjectAllocator a;
+  a.set_clock(&ManualClock::read);
   a.set_purge_delay(std::chrono::milliseconds(10));
   const long start = rss_bytes();
   fill(a, blocks);
   for (void* p : blocks) a.deallocate(p, kSize);
-  std::this_thread::sleep_for(std::chrono::milliseconds(15));
+  // Before the delay, allocation slow paths purge nothing...
+  ManualClock::advance(std::chrono::milliseconds(9));
+  void* early = a.allocate(512);
+  EXPECT_EQ(a.stats().purges, 0u);
+  EXPECT_GT(a.stats().pools_retired, 3000u);
+  a.deallocate(early, 512);
+  ManualClock::advance(std::chrono::milliseconds(6));
   // The program goes on allocating, in another class: a purge step runs at an allocation slow path
   // (the frees counted more than 64 slow-path events), 1024 pools at most, and steps go on at the
   // following slow paths (512-byte blocks: one per 8 blocks carved) until nothing due is left.
@@ -172,6 +180,7 @@ TEST(AllocRelease, AnActivityStepPurgesWithinItsBudgetAndTheNextGoesOn) {
 
 TEST(AllocRelease, TheOnlyPoolOfAClassStaysUntilTheDelay) {
   SmallObjectAllocator a;
+  a.set_clock(&ManualClock::read);
   a.set_purge_delay(std::chrono::milliseconds(5));
   // Made and dropped in a loop: the class's one pool empties every time and is kept, not retired.
   for (int i = 0; i < 1000; ++i) a.deallocate(a.allocate(48), 48);
@@ -182,7 +191,10 @@ TEST(AllocRelease, TheOnlyPoolOfAClassStaysUntilTheDelay) {
   // Once it has stayed empty for the delay, the purge rule takes it back.
   a.purge_expired();  // reads the clock: the pool's wait starts no later than this
   a.deallocate(a.allocate(48), 48);
-  std::this_thread::sleep_for(std::chrono::milliseconds(6));
+  ManualClock::advance(std::chrono::milliseconds(4));
+  EXPECT_EQ(a.purge_expired(), std::chrono::milliseconds(1)) << "kept until the delay has passed";
+  EXPECT_EQ(a.stats().pools_in_use, 1u);
+  ManualClock::advance(std::chrono::milliseconds(1));
   EXPECT_EQ(a.purge_expired(), std::chrono::nanoseconds::max());
   s = a.stats();
   EXPECT_EQ(s.pools_in_use, 0u);

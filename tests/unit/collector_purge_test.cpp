@@ -5,15 +5,16 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <thread>
 #include <vector>
 
+#include "manual_clock.hpp"
 #include "pyheap/heap.hpp"
 
 using pyheap::Heap;
 using pyheap::Object;
 using pyheap::Ref;
 using pyheap::Tracer;
+using pyheap::testing::ManualClock;
 
 namespace {
 
@@ -74,9 +75,10 @@ TEST(CollectorPurge, AnAutomaticFullCollectionRunsTheDelayedStep) {
 TEST(CollectorPurge, AYoungCollectionRunsTheDelayedStep) {
   Heap heap;
   heap.gc().disable();
-  // A delay no collection outlasts (the default 100 ms is shorter than this collection under
-  // ThreadSanitizer or on a loaded machine): what a young collection just freed waits.
-  heap.allocator().set_purge_delay(std::chrono::hours(1));
+  // Time moves only when the test says (a collection under ThreadSanitizer or on a loaded
+  // machine can outlast any real delay): what a young collection just freed waits.
+  heap.allocator().set_clock(&ManualClock::read);
+  heap.allocator().set_purge_delay(std::chrono::milliseconds(1));
   make_ring(heap, kCells);
   EXPECT_EQ(heap.gc().collect(0), kCells);
   auto s = heap.allocator().stats();
@@ -84,8 +86,7 @@ TEST(CollectorPurge, AYoungCollectionRunsTheDelayedStep) {
   EXPECT_EQ(s.madvise_calls, 0u);
   EXPECT_EQ(s.arenas_unmapped_total, 0u);
   // Once the delay has passed, the next young collection returns it.
-  heap.allocator().set_purge_delay(std::chrono::milliseconds(1));
-  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ManualClock::advance(std::chrono::milliseconds(1));
   EXPECT_EQ(heap.gc().collect(0), 0u);
   s = heap.allocator().stats();
   EXPECT_EQ(s.pools_retired, 0u);
@@ -95,6 +96,7 @@ TEST(CollectorPurge, AYoungCollectionRunsTheDelayedStep) {
 
 TEST(CollectorPurge, DroppingObjectsOnlyRetiresTheirPoolsIdleReturnsThem) {
   Heap heap;
+  heap.allocator().set_clock(&ManualClock::read);
   heap.allocator().set_purge_delay(std::chrono::milliseconds(5));
   std::vector<Ref<Cell>> cells;
   for (std::size_t i = 0; i < kCells; ++i) cells.push_back(heap.make<Cell>());
@@ -105,14 +107,13 @@ TEST(CollectorPurge, DroppingObjectsOnlyRetiresTheirPoolsIdleReturnsThem) {
   EXPECT_EQ(s.madvise_calls, before.madvise_calls) << "no madvise inside a free";
   EXPECT_EQ(s.arenas_unmapped_total, before.arenas_unmapped_total) << "no munmap inside a free";
   EXPECT_GT(s.pools_retired, 300u);
-  // An event loop: idle() until nothing waits.
+  // An event loop: idle() says how long to wait (the whole delay: the clock has not moved since
+  // the frees), nothing is returned before that, and everything once it has passed.
   auto wait = heap.idle();
-  int calls = 1;
-  for (; wait != std::chrono::nanoseconds::max() && calls < 100; ++calls) {
-    EXPECT_LE(wait, std::chrono::milliseconds(5));
-    std::this_thread::sleep_for(wait);
-    wait = heap.idle();
-  }
+  EXPECT_EQ(wait, std::chrono::milliseconds(5));
+  EXPECT_EQ(heap.allocator().stats().pools_committed, s.pools_committed);
+  ManualClock::advance(wait);
+  EXPECT_EQ(heap.idle(), std::chrono::nanoseconds::max());
   s = heap.allocator().stats();
   EXPECT_EQ(s.pools_committed, 0u);
   EXPECT_LE(s.arenas_mapped, 1u);
