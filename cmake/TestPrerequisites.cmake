@@ -16,14 +16,17 @@ option(PYHEAP_TESTS_REQUIRE_ALL
 set(PYHEAP_SKIP_MARK "SKIPPED:")
 set(PYHEAP_TEST_PREREQS_MODE $<IF:$<BOOL:${PYHEAP_TESTS_REQUIRE_ALL}>,require,skip>)
 
-# pyheap_add_test(NAME name [MISSING reason] [LABELS l...] [TIMEOUT s] COMMAND cmd...)
+# pyheap_add_test(NAME name [MISSING reason] [LABELS l...] [TIMEOUT s] [COST s] COMMAND cmd...)
 # Registers the test. MISSING, when not empty, names a prerequisite found absent at configure
 # time: the test is then registered as one that prints the reason and is skipped (or, with
 # PYHEAP_TESTS_REQUIRE_ALL, configuration stops). Every test may also skip itself at run time by
 # printing "SKIPPED: reason" (the browser checks do); PYHEAP_TEST_PREREQS in its environment says
-# whether it may (skip) or must fail instead (require).
+# whether it may (skip) or must fail instead (require). COST is the seconds a test takes in a
+# Release run: ctest -j starts tests in decreasing cost, and on a fresh machine it has no timings
+# of its own, so the long tests are given theirs and start first, instead of one of them running
+# alone at the end while the other job idles.
 function(pyheap_add_test)
-  cmake_parse_arguments(T "" "NAME;MISSING;TIMEOUT" "LABELS;COMMAND" ${ARGN})
+  cmake_parse_arguments(T "" "NAME;MISSING;TIMEOUT;COST" "LABELS;COMMAND" ${ARGN})
   if(T_MISSING)
     if(PYHEAP_TESTS_REQUIRE_ALL)
       message(FATAL_ERROR "pyheap: test ${T_NAME} needs ${T_MISSING} (scripts/test.sh installs it; "
@@ -42,6 +45,9 @@ function(pyheap_add_test)
   endif()
   if(T_TIMEOUT)
     set_tests_properties(${T_NAME} PROPERTIES TIMEOUT ${T_TIMEOUT})
+  endif()
+  if(T_COST)
+    set_tests_properties(${T_NAME} PROPERTIES COST ${T_COST})
   endif()
 endfunction()
 
