@@ -136,49 +136,41 @@ struct Json {
       fail("unknown literal");
     }
 
-    ValueP object() {
-      ++p_;  // {
-      Ptr<Object> o = P::template make<Object>();
+    // The elements of an object or an array up to `close`, each read by each(), commas between.
+    template <class Each>
+    void elements(char close, Each each) {
+      ++p_;  // the opening bracket
       skip_space();
-      if (p_ != end_ && *p_ == '}') {
+      if (p_ != end_ && *p_ == close) {
         ++p_;
-        return o;
+        return;
       }
       for (;;) {
+        each();
+        skip_space();
+        if (p_ == end_ || *p_ != ',') break;
+        ++p_;
+      }
+      expect(close);
+    }
+
+    ValueP object() {
+      Ptr<Object> o = P::template make<Object>();
+      elements('}', [&] {
         skip_space();
         if (p_ == end_ || *p_ != '"') fail("a member name expected");
         String name = string();
         expect(':');
         ValueP v = value();
         o->members.emplace_back(std::move(name), std::move(v));
-        skip_space();
-        if (p_ != end_ && *p_ == ',') {
-          ++p_;
-          continue;
-        }
-        expect('}');
-        return o;
-      }
+      });
+      return o;
     }
 
     ValueP array() {
-      ++p_;  // [
       Ptr<Array> a = P::template make<Array>();
-      skip_space();
-      if (p_ != end_ && *p_ == ']') {
-        ++p_;
-        return a;
-      }
-      for (;;) {
-        a->items.push_back(value());
-        skip_space();
-        if (p_ != end_ && *p_ == ',') {
-          ++p_;
-          continue;
-        }
-        expect(']');
-        return a;
-      }
+      elements(']', [&] { a->items.push_back(value()); });
+      return a;
     }
 
     String string() {

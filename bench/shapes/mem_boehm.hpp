@@ -17,39 +17,19 @@
 
 namespace shapes {
 
-struct BoehmMem {
+struct BoehmMem : RawPointerLinks {
   static constexpr const char* kSubject = "Boehm";
   static constexpr bool kByHand = false;
   static constexpr bool kEveryProgram = true;
   template <class T>
   using Base = gc;
   template <class T>
-  using Ptr = T*;
-  template <class T>
-  using Back = T*;
-  template <class T>
-  using Member = T*;
-  template <class T>
   using Vec = std::vector<T, gc_allocator<T>>;
   using String = std::basic_string<char, std::char_traits<char>, gc_allocator<char>>;
-  using Tracer = NoTracer;
-  using Visitor = NoVisitor;
 
   template <class T, class... A>
   static T* make(A&&... a) {
     return new T(std::forward<A>(a)...);
-  }
-  template <class T>
-  static T* follow(T* b) noexcept {
-    return b;
-  }
-  template <class T>
-  static T* self(T* t) noexcept {
-    return t;
-  }
-  template <class To, class From>
-  static To* cast(From* p) noexcept {
-    return static_cast<To*>(p);
   }
   template <class T>
   static void destroy(T*) noexcept {}

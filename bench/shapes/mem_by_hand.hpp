@@ -14,39 +14,19 @@ namespace shapes {
 
 struct NoBase {};
 
-struct ByHandMem {
+struct ByHandMem : RawPointerLinks {
   static constexpr const char* kSubject = "by hand";
   static constexpr bool kByHand = true;
   static constexpr bool kEveryProgram = true;
   template <class T>
   using Base = NoBase;
   template <class T>
-  using Ptr = T*;
-  template <class T>
-  using Back = T*;
-  template <class T>
-  using Member = T*;
-  template <class T>
   using Vec = std::vector<T>;
   using String = std::string;
-  using Tracer = NoTracer;
-  using Visitor = NoVisitor;
 
   template <class T, class... A>
   static T* make(A&&... a) {
     return new T(std::forward<A>(a)...);
-  }
-  template <class T>
-  static T* follow(T* b) noexcept {
-    return b;
-  }
-  template <class T>
-  static T* self(T* t) noexcept {
-    return t;
-  }
-  template <class To, class From>
-  static To* cast(From* p) noexcept {
-    return static_cast<To*>(p);
   }
   template <class T>
   static void destroy(T* p) noexcept {

@@ -30,4 +30,29 @@ struct NoTracer {
 };
 struct NoVisitor {};
 
+// The links of the policies whose pointers are plain pointers (by hand, Boehm).
+struct RawPointerLinks {
+  template <class T>
+  using Ptr = T*;
+  template <class T>
+  using Back = T*;
+  template <class T>
+  using Member = T*;
+  using Tracer = NoTracer;
+  using Visitor = NoVisitor;
+
+  template <class T>
+  static T* follow(T* b) noexcept {
+    return b;
+  }
+  template <class T>
+  static T* self(T* t) noexcept {
+    return t;
+  }
+  template <class To, class From>
+  static To* cast(From* p) noexcept {
+    return static_cast<To*>(p);
+  }
+};
+
 }  // namespace shapes

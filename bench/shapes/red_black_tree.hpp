@@ -120,73 +120,46 @@ class RedBlackTree {
     return y;
   }
   static bool is_red(const NodeP& n) { return n && n->red; }
+  // A node's child on one side: each algorithm below is written once, for the side `side`, and
+  // its mirror image is the same code with the other side (Cormen et al. write both halves).
+  static NodeP& child(const NodeP& n, bool right) { return right ? n->right : n->left; }
 
-  void left_rotate(NodeP x) {
-    NodeP y = x->right;
-    x->right = y->left;
-    if (x->right) x->right->parent = x;
+  // Rotates x down to side `right` (false: a left rotation): its child on the other side takes
+  // its place.
+  void rotate(NodeP x, bool right) {
+    NodeP y = child(x, !right);
+    child(x, !right) = child(y, right);
+    if (child(x, !right)) child(x, !right)->parent = x;
     NodeP p = P::follow(x->parent);
     y->parent = p;
     if (!p) root_ = y;
-    else if (x == p->left) p->left = y;
-    else p->right = y;
+    else child(p, x != p->left) = y;
     x->parent = y;
-    y->left = std::move(x);
-  }
-  void right_rotate(NodeP y) {
-    NodeP x = y->left;
-    y->left = x->right;
-    if (y->left) y->left->parent = y;
-    NodeP p = P::follow(y->parent);
-    x->parent = p;
-    if (!p) root_ = x;
-    else if (y == p->left) p->left = x;
-    else p->right = x;
-    y->parent = x;
-    x->right = std::move(y);
+    child(y, right) = std::move(x);
   }
 
   void insert_fixup(NodeP x) {
     while (x != root_ && P::follow(x->parent)->red) {
       NodeP parent = P::follow(x->parent);
       NodeP grand = P::follow(parent->parent);
-      if (parent == grand->left) {
-        NodeP uncle = grand->right;
-        if (is_red(uncle)) {
-          parent->red = false;
-          uncle->red = false;
-          grand->red = true;
-          x = std::move(grand);
-        } else {
-          if (x == parent->right) {
-            x = std::move(parent);
-            left_rotate(x);
-            parent = P::follow(x->parent);
-            grand = P::follow(parent->parent);
-          }
-          parent->red = false;
-          grand->red = true;
-          right_rotate(std::move(grand));
-        }
-      } else {
-        NodeP uncle = grand->left;
-        if (is_red(uncle)) {
-          parent->red = false;
-          uncle->red = false;
-          grand->red = true;
-          x = std::move(grand);
-        } else {
-          if (x == parent->left) {
-            x = std::move(parent);
-            right_rotate(x);
-            parent = P::follow(x->parent);
-            grand = P::follow(parent->parent);
-          }
-          parent->red = false;
-          grand->red = true;
-          left_rotate(std::move(grand));
-        }
+      const bool side = parent != grand->left;  // the side of grand that parent is on
+      NodeP uncle = child(grand, !side);
+      if (is_red(uncle)) {
+        parent->red = false;
+        uncle->red = false;
+        grand->red = true;
+        x = std::move(grand);
+        continue;
       }
+      if (x == child(parent, !side)) {
+        x = std::move(parent);
+        rotate(x, side);
+        parent = P::follow(x->parent);
+        grand = P::follow(parent->parent);
+      }
+      parent->red = false;
+      grand->red = true;
+      rotate(std::move(grand), !side);
     }
     root_->red = false;
   }
@@ -194,59 +167,32 @@ class RedBlackTree {
   // x (possibly null) carries an extra black; x_parent is its parent.
   void remove_fixup(NodeP x, NodeP x_parent) {
     while (x != root_ && !is_red(x)) {
-      if (x == x_parent->left) {
-        NodeP w = x_parent->right;
-        if (is_red(w)) {
-          w->red = false;
-          x_parent->red = true;
-          left_rotate(x_parent);
-          w = x_parent->right;
-        }
-        if (!is_red(w->left) && !is_red(w->right)) {
-          w->red = true;
-          x = std::move(x_parent);
-          x_parent = P::follow(x->parent);
-        } else {
-          if (!is_red(w->right)) {
-            w->left->red = false;
-            w->red = true;
-            right_rotate(w);
-            w = x_parent->right;
-          }
-          w->red = x_parent->red;
-          x_parent->red = false;
-          if (w->right) w->right->red = false;
-          left_rotate(x_parent);
-          x = root_;
-          x_parent = NodeP();
-        }
-      } else {
-        NodeP w = x_parent->left;
-        if (is_red(w)) {
-          w->red = false;
-          x_parent->red = true;
-          right_rotate(x_parent);
-          w = x_parent->left;
-        }
-        if (!is_red(w->right) && !is_red(w->left)) {
-          w->red = true;
-          x = std::move(x_parent);
-          x_parent = P::follow(x->parent);
-        } else {
-          if (!is_red(w->left)) {
-            w->right->red = false;
-            w->red = true;
-            left_rotate(w);
-            w = x_parent->left;
-          }
-          w->red = x_parent->red;
-          x_parent->red = false;
-          if (w->left) w->left->red = false;
-          right_rotate(x_parent);
-          x = root_;
-          x_parent = NodeP();
-        }
+      const bool side = x != x_parent->left;  // the side of x_parent that x is on
+      NodeP w = child(x_parent, !side);
+      if (is_red(w)) {
+        w->red = false;
+        x_parent->red = true;
+        rotate(x_parent, side);
+        w = child(x_parent, !side);
       }
+      if (!is_red(w->left) && !is_red(w->right)) {
+        w->red = true;
+        x = std::move(x_parent);
+        x_parent = P::follow(x->parent);
+        continue;
+      }
+      if (!is_red(child(w, !side))) {
+        child(w, side)->red = false;
+        w->red = true;
+        rotate(w, !side);
+        w = child(x_parent, !side);
+      }
+      w->red = x_parent->red;
+      x_parent->red = false;
+      if (child(w, !side)) child(w, !side)->red = false;
+      rotate(x_parent, side);
+      x = root_;
+      x_parent = NodeP();
     }
     if (x) x->red = false;
   }
