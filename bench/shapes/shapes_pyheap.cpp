@@ -2,7 +2,7 @@
 // collection on, the default schedule, collector workers one per core), types written the
 // README's way (mem_pyheap.hpp). Besides the harness's figures, every run reports the share of
 // its wall time spent in automatic collections (the collector's own per-generation totals,
-// Collector::stats, over the run's elapsed time) and how many ran.
+// Collector::stats, over the run's elapsed time), how many ran and what they found.
 //
 //   shapes_pyheap NAME [--scale K] | --list
 //   shapes_pyheap list-recursion-borrowed [--scale K]   (when the library has a borrowed reference:
@@ -28,11 +28,14 @@ struct PyheapHooks {
     const auto s = heap.gc().stats();
     double longest = 0;
     for (const auto& g : s) longest = g.longest > longest ? g.longest : longest;
-    char buf[200];
+    unsigned long long found = 0;
+    for (const auto& g : s) found += g.collected;
+    char buf[240];
     std::snprintf(buf, sizeof buf,
-                  "automatic collections: %llu / %llu / %llu (generations 0/1/2), %.1f ms in all, longest %.2f ms",
+                  "automatic collections: %llu / %llu / %llu (generations 0/1/2), %.1f ms in all, longest %.2f ms, "
+                  "%llu objects found unreachable",
                   static_cast<unsigned long long>(s[0].collections), static_cast<unsigned long long>(s[1].collections),
-                  static_cast<unsigned long long>(s[2].collections), collecting_seconds() * 1e3, longest * 1e3);
+                  static_cast<unsigned long long>(s[2].collections), collecting_seconds() * 1e3, longest * 1e3, found);
     return buf;
   }
   void after(const std::string& figure, const std::string& subject, double wall_seconds,
