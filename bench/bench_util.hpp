@@ -58,6 +58,20 @@ inline double rss_mib() {
   return static_cast<double>(resident) * 4096.0 / (1024.0 * 1024.0);
 }
 
+// Peak resident memory of this process so far, in MiB: VmHWM from /proc/self/status. (Not
+// getrusage's ru_maxrss: Linux keeps that across execve, so a program started by bench/run.py
+// reported the Python driver's own 11 MiB as its peak.)
+inline double peak_rss_mib() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (!f) return -1;
+  char line[256];
+  double kib = -1;
+  while (std::fgets(line, sizeof line, f))
+    if (std::sscanf(line, "VmHWM: %lf kB", &kib) == 1) break;
+  std::fclose(f);
+  return kib / 1024.0;
+}
+
 // One measurement. `check` is what the driver requires to be equal between the subjects of one
 // figure ("CHECKSUM/COUNT": a graph checksum and an object count, "-" for a part a subject cannot
 // report); `note` is shown, not compared.

@@ -2,7 +2,7 @@
 """Runs every benchmark program side by side, prints one table, writes JSON lines.
 
     bench/run.py --build BUILD_DIR [--repeat R] [--sizes 100000,1000000] [--big-size 10000000]
-                 [--workers W] [--out FILE]
+                 [--workers W] [--out FILE] [--cpython-deep] [--no-callgrind] [--only REGEX]
 
 Every program is run R times, interleaved (round 1 of every program, then round 2, ...), so
 a noisy moment on the machine spreads over all subjects instead of hitting one. A figure's
@@ -13,12 +13,17 @@ can count, the same number of collected objects; a mismatch is a failed run (exi
 since it would mean the two sides did different work.
 
 Collectors run on W threads (default: the number of cores): pyheap's collector workers
-(--workers W) and Boehm's markers (GC_MARKERS=W); CPython collects on one. Both also run with
-one thread ("pyheap, 1 worker", "Boehm, 1 marker"), and pyheap once more with node types that do
-not promise a silent destructor ("pyheap, cascade": garbage freed through the reference-count
-cascade). The `threads` column says how many threads each side of a ratio used, as reported by
+(--workers W) and Boehm's markers (GC_MARKERS=W); CPython and cppgc collect on one. Both also run
+with one thread ("pyheap, 1 worker", "Boehm, 1 marker"). pyheap's node is written the default way
+(a trace hook only); it runs once more with both opt-in traits, published slots and a silent
+destructor ("pyheap, ref_members (opt-in)"). The `threads` column says how many threads each side of a ratio used, as reported by
 the programs themselves. The live-heap pause at --big-size (0: skip) is measured in ms, with W
 threads and with one.
+
+Issue 20's programs, peers and targets come from bench/issue20.py: the real-shape programs
+(bench/shapes/), V8's cppgc beside the trees and the collector, callgrind's instruction counts
+(--no-callgrind skips them), and after the table the verdict on every target of that issue.
+--only REGEX runs only the programs whose name matches (a partial run, for a quick look).
 
 Output: the table on stdout; BUILD_DIR/bench-results.jsonl gets one line per figure and subject
 (median, min, max, samples, ratio against pyheap, the target and whether it is met) and
@@ -36,6 +41,8 @@ import statistics
 import subprocess
 import sys
 import time
+
+import issue20
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CPYTHON = os.environ.get('PYHEAP_BENCH_PYTHON', '/usr/bin/python3')
@@ -67,6 +74,8 @@ TARGETS = [
     (r'^tree churn [^:]*$', 'Boehm', 'ratio', 1.0),
     (r'^tree churn .*: peak RSS', 'shared_ptr', 'ratio', 1.1),
 ]
+# Issue 20's (bench/issue20.py) come first: where both bound one figure and peer, the newer counts.
+TARGETS = issue20.TARGETS + TARGETS
 
 # binary-trees at depth 20 takes 5 to 30 s of CPU per C++ subject: it runs in the first DEEP_ROUNDS
 # rounds only, the rest in every round. CPython takes about 4 minutes of CPU at that depth: only
@@ -99,8 +108,9 @@ def programs(build, sizes, big, workers, cpython_deep=False):
                                        'pyheap, 1 worker'], {}))
     out.append(('gc_boehm 1 marker', [gb, sizes, shapes, '--subject', 'Boehm, 1 marker'],
                 {'GC_MARKERS': '1'}))
-    out.append(('gc_pyheap cascade', [gp, sizes, shapes, '--workers', w, '--garbage-only', '--cascade',
-                                      '--subject', 'pyheap, cascade'], {}))
+    # The node with both opt-in traits (published slots, silent destructor) beside the default one.
+    out.append(('gc_pyheap opt-in', [gp, sizes, shapes, '--workers', w, '--opt-in',
+                                     '--subject', 'pyheap, ref_members (opt-in)'], {}))
     if big:
         out.append(('gc_pyheap big', [gp, str(big), shapes, '--workers', w, '--live-only'], {}))
         out.append(('gc_pyheap big 1 worker', [gp, str(big), shapes, '--workers', '1', '--live-only',
@@ -133,6 +143,7 @@ def programs(build, sizes, big, workers, cpython_deep=False):
     if cpython_deep:
         out.append(('cpython trees binary %d' % DEEP_DEPTH, py + ['binary', str(DEEP_DEPTH)], {}, 1))
     out.append(('cpython trees churn', py + ['churn'], {}))
+    out += issue20.programs(b, sizes, shapes, DEEP_DEPTH, DEEP_ROUNDS)
     return out
 
 
@@ -201,12 +212,17 @@ def main():
     ap.add_argument('--out', help='results file (default BUILD/bench-results.jsonl)')
     ap.add_argument('--cpython-deep', action='store_true',
                     help='also run CPython at binary-trees depth %d (about 4 minutes of CPU)' % DEEP_DEPTH)
+    ap.add_argument('--no-callgrind', action='store_true',
+                    help="skip the instruction counts (issue 20's trees and DOM churn under callgrind, ~3 min)")
+    ap.add_argument('--only', help='run only the programs whose name matches this regular expression')
     args = ap.parse_args()
 
     started = time.time()
     run_id = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
     commit = git_commit()
     progs = programs(args.build, args.sizes, args.big_size, args.workers, args.cpython_deep)
+    if args.only:
+        progs = [p for p in progs if re.search(args.only, p[0])]
     checker = os.path.join(args.build, 'bench', 'threads_check')
     machine = []  # what W threads got done compared with one, before and after the rounds
     if os.access(checker, os.X_OK):
@@ -222,6 +238,10 @@ def main():
                 samples.append(s)
     if os.access(checker, os.X_OK):
         machine.append(run_one('threads_check', [checker, str(args.workers)], {})[0])
+    if not args.no_callgrind:
+        for s in issue20.instruction_counts(os.path.join(args.build, 'bench')):
+            s.update(round=0, program='callgrind', run=run_id, commit=commit)
+            samples.append(s)
     problems = check_equal_work(samples)
 
     figures = []
@@ -313,6 +333,7 @@ def main():
         print('notes (last round):')
         for (figure, subject), note in sorted(notes.items(), key=lambda kv: (kv[0][0], kv[0][1] != 'pyheap')):
             print('  %s, %s: %s' % (figure, subject, note))
+    issue20.print_verdicts(summary, issue20.borrowed_available(os.path.join(args.build, 'bench')))
     elapsed = time.time() - started
     print('measured in %.0f s' % elapsed)
 

@@ -35,20 +35,6 @@ inline constexpr std::uint64_t kValueModulus = 1009;
 
 inline std::uint64_t churn_value(int tree, std::uint64_t k) { return (static_cast<std::uint64_t>(tree) + k) % kValueModulus; }
 
-// Peak resident memory of this process so far, in MiB: VmHWM from /proc/self/status. (Not
-// getrusage's ru_maxrss: Linux keeps that across execve, so a program started by bench/run.py
-// reported the Python driver's own 11 MiB as its peak.)
-inline double peak_rss_mib() {
-  std::FILE* f = std::fopen("/proc/self/status", "r");
-  if (!f) return -1;
-  char line[256];
-  double kib = -1;
-  while (std::fgets(line, sizeof line, f))
-    if (std::sscanf(line, "VmHWM: %lf kB", &kib) == 1) break;
-  std::fclose(f);
-  return kib / 1024.0;
-}
-
 inline std::string binary_label(int depth) { return "binary-trees depth " + std::to_string(depth); }
 inline std::string churn_label() {
   return "tree churn " + std::to_string(kChurnTrees) + " x " + std::to_string((1 << (kChurnDepth + 1)) - 1) +
