@@ -108,6 +108,9 @@ class Context {
   // same way have the same key; the label is for any one of them.
   std::vector<std::uint64_t> field_key(std::uint32_t v) const;
   std::string field_label(std::uint32_t v) const;
+  // The type whose attribute the field is (index into g.types()), kNone for a global, a local
+  // or a container.
+  std::uint32_t field_type(std::uint32_t v) const;
   // Where the objects come from: their sites (if the graph has any) or their retainers.
   void add_origins(Finding& f, std::span<const std::uint32_t> objects) const;
   // Fills share, and returns whether the finding is large enough to report.

@@ -22,6 +22,8 @@ constexpr std::uint64_t kTuple = 40;          // PyTupleObject + PyGC_Head, befo
 constexpr std::uint64_t kWeakref = 80;        // PyWeakReference + PyGC_Head
 constexpr std::uint64_t kKeysHeader = 32;     // PyDictKeysObject before its indexes
 constexpr unsigned kDictMinLog2 = 3;          // PyDict_LOG_MINSIZE
+constexpr std::uint64_t kOneDigitInt = 28;    // getsizeof of an int below 2^30
+constexpr std::uint64_t sizeof_long_object = 32;  // sizeof(PyLongObject): header, size, one digit, padding
 
 std::uint64_t round8(std::uint64_t n) noexcept { return (n + 7) & ~std::uint64_t{7}; }
 
@@ -36,6 +38,17 @@ unsigned log2_for_entries(std::size_t n) noexcept {
   unsigned log2 = kDictMinLog2;
   while ((std::size_t{1} << log2) < min_slots) ++log2;
   return log2;
+}
+
+// A dict filled by n insertions from empty: 8 slots first, and whenever its usable entries
+// (2/3 of the slots) run out, insertion_resize's table for used * 3 (GROWTH_RATE).
+unsigned log2_after_inserts(std::size_t n) noexcept {
+  unsigned log2 = kDictMinLog2;
+  for (;;) {
+    const std::size_t usable = (std::size_t{1} << log2) * 2 / 3;
+    if (n <= usable) return log2;
+    while ((std::size_t{1} << log2) < usable * 3) ++log2;
+  }
 }
 
 std::uint64_t dict_bytes_for(std::size_t n, bool str_keys) noexcept {
@@ -61,10 +74,8 @@ class CPython311Rules final : public SizeRules {
   std::uint64_t tuple(std::size_t n) const override { return n == 0 ? 0 : kTuple + 8 * n; }  // () is shared
   std::uint64_t list_exact(std::size_t n) const override { return list_bytes(n); }
   std::uint64_t dict_rebuilt(std::size_t n, bool str_keys) const override { return dict_bytes_for(n, str_keys); }
-  // sys.intern adds one entry per text to the interned dict (str keys: 16-byte entries, 2/3 of
-  // the slots usable, indexes of 4 bytes at the sizes that dict has): its share of the table.
-  std::uint64_t intern_table_growth(std::size_t distinct) const override {
-    return distinct * (16 * 3 / 2 + 4 * 3 / 2);
+  std::uint64_t shared_texts(std::size_t distinct) const override {
+    return distinct == 0 ? 0 : kDict + cpython311_dict_keys_bytes(log2_after_inserts(distinct), 1);
   }
   std::uint64_t weak_reference() const override { return kWeakref; }
   // weakref.ref(x) without a callback returns x's existing plain reference when there is one.
@@ -83,8 +94,12 @@ std::uint64_t cpython311_object_bytes(Role role, std::uint64_t getsizeof, const 
   // sys.getsizeof adds up what an object's allocations asked for (its GC header and pre-header,
   // a list's item array, a dict's own keys table, a set's table, an array's buffer), except
   // the values array of a 3.11 instance or split dict, which it leaves out or counts without
-  // its order prefix.
+  // its order prefix, and a one-digit int's padding.
   switch (role) {
+    case Role::Int:
+      // An int of one 30-bit digit is made by _PyLong_FromMedium, which asks for
+      // sizeof(PyLongObject): 32 bytes, its digit padded, where getsizeof says 28.
+      return getsizeof == kOneDigitInt ? sizeof_long_object : getsizeof;
     case Role::Dict:
       if (f.aux == 2 && getsizeof > kDict) return kDict + values_bytes((getsizeof - kDict) / 8);  // split
       return getsizeof;

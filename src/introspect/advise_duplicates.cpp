@@ -49,9 +49,9 @@ void find_duplicate_strings(Context& c, std::vector<Finding>& out) {
     stays[text] = interned || removable.size() < members.size() - 1;
   }
   // The copies of each field (the attribute, global or container position that holds them):
-  // interning is done where a field is set, so it is priced per field, for every text the field
-  // holds (a text it holds once still takes an entry in the intern table), saving only its
-  // repeats.
+  // sharing is done where a field is set, so it is priced per field, for every text the field
+  // holds (a text it holds once still takes an entry in the table that shares them), saving only
+  // its repeats.
   struct Field {
     std::map<Text, std::vector<std::uint32_t>> texts;
   };
@@ -72,8 +72,11 @@ void find_duplicate_strings(Context& c, std::vector<Finding>& out) {
     std::vector<std::uint32_t> removed;
     std::size_t repeated = 0, new_texts = singles[key];
     std::vector<std::pair<std::size_t, std::uint32_t>> examples;  // copies, a member
+    // Through Str::intern (pyheap) an interned copy elsewhere is the one kept; a dict of the
+    // field's texts (Python) keeps the field's first copy of each.
+    const bool intern_table = c.g.runtime() == Runtime::Pyheap;
     for (const auto& [text, copies] : field.texts) {
-      const bool kept_elsewhere = stays[text];
+      const bool kept_elsewhere = intern_table && stays[text];
       const std::size_t go = kept_elsewhere ? copies.size() : copies.size() - 1;
       new_texts += kept_elsewhere ? 0 : 1;
       if (go == 0) continue;
@@ -83,7 +86,7 @@ void find_duplicate_strings(Context& c, std::vector<Finding>& out) {
     }
     if (removed.empty()) continue;
     const std::uint64_t now = c.freed_bytes(removed, {});
-    const std::uint64_t cost = c.rules.intern_table_growth(new_texts);
+    const std::uint64_t cost = c.rules.shared_texts(new_texts);
     if (now <= cost) continue;
     std::sort(examples.begin(), examples.end(),
               [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
@@ -99,10 +102,19 @@ void find_duplicate_strings(Context& c, std::vector<Finding>& out) {
     f.saving = now - cost;
     f.title = where + " holds " + count_text(removed.size()) + " extra copies of " + count_text(repeated) +
               (repeated == 1 ? " text (" : " texts (") + sample + ")";
-    f.change_python = "intern the texts where " + where + " is set: sys.intern(text), or map each text to one shared copy";
+    // A library's field is set by the library's code: the program can share the texts after.
+    const std::uint32_t owner = c.field_type(removed.front());
+    const std::string foreign =
+        owner != kNone && !c.owns_type(owner) && !c.g.types()[owner].module.empty() && c.class_node(owner) != kNone
+            ? " (" + where + " is set by " + c.g.types()[owner].module +
+                  "'s code, not the program's: share them after it has made them, or keep fewer of its objects)"
+            : "";
+    f.change_python = "share one copy of each text where " + where + " is set: texts = {} once, then " +
+                      "text = texts.setdefault(text, text) (sys.intern(text) does the same through the interpreter's "
+                      "table)" + foreign;
     f.change_cpp = "Str::intern(heap, text) instead of Str::make(heap, text) where " + where + " is set";
     f.estimate = count_text(removed.size()) + " copies, " + bytes_text(now) +
-                 (cost ? ", less " + bytes_text(cost) + " of intern table for the field's " + count_text(new_texts) +
+                 (cost ? ", less " + bytes_text(cost) + " for the dict of the field's " + count_text(new_texts) +
                              " texts"
                        : "");
     if (!c.worth_reporting(f)) continue;

@@ -65,6 +65,16 @@ std::vector<std::uint64_t> Context::field_key(std::uint32_t v) const {
   return key;
 }
 
+std::uint32_t Context::field_type(std::uint32_t v) const {
+  std::uint32_t out = kNone;
+  walk_field(
+      *this, v, [](std::uint32_t, const ObjectGraph::Edge&, bool) {},
+      [&](Anchor a, std::uint32_t, std::uint32_t type) {
+        if (a == Anchor::Type) out = type;
+      });
+  return out;
+}
+
 std::string Context::field_label(std::uint32_t v) const {
   std::vector<std::string> steps;  // innermost first
   std::string anchor;

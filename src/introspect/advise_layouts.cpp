@@ -63,7 +63,10 @@ std::map<ShapeKey, Shape> shapes(const Context& c, bool with_plain_records) {
     if (kind == RecordKind::Tuple) {
       const std::uint64_t len = c.g.nodes()[v].length;
       if (len < 2 || len > kMaxTupleFields || c.g.edges_of(v).size() != len) continue;
-      Shape& s = out[ShapeKey{c.g.nodes()[v].type, static_cast<std::uint32_t>(kind), static_cast<std::uint32_t>(len)}];
+      // One shape per length and the roles of the items: a table's rows, not every pair.
+      ShapeKey key{c.g.nodes()[v].type, static_cast<std::uint32_t>(kind), static_cast<std::uint32_t>(len)};
+      for (const auto& e : c.g.edges_of(v)) key.push_back(static_cast<std::uint32_t>(c.role(e.to)));
+      Shape& s = out[key];
       s.objects.push_back(v);
       s.holders.push_back(v);
       continue;

@@ -53,7 +53,7 @@ class PyheapRules final : public SizeRules {
     return object_block<Dict>(0) + Dict::owned_bytes_after_inserts(n);
   }
   // The intern table is a std:: container beside the heap, not allocator memory.
-  std::uint64_t intern_table_growth(std::size_t) const override { return 0; }
+  std::uint64_t shared_texts(std::size_t) const override { return 0; }
   std::uint64_t weak_reference() const override { return object_block<WeakReference>(0); }
   bool weak_references_shared() const override { return false; }  // each WeakRef makes its own
 };

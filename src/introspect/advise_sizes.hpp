@@ -42,8 +42,11 @@ class SizeRules {
   virtual std::uint64_t list_exact(std::size_t n) const = 0;
   // A dict rebuilt with n entries: a fresh Dict filled again, dict(d).
   virtual std::uint64_t dict_rebuilt(std::size_t n, bool str_keys) const = 0;
-  // What interning `distinct` more texts adds to the runtime's intern table.
-  virtual std::uint64_t intern_table_growth(std::size_t distinct) const = 0;
+  // The table through which the advice shares one copy of each of `distinct` texts: Python a
+  // dict {text: text} of the program's, filled by setdefault (sys.intern's table is the
+  // interpreter's, and grows in steps no one can see); pyheap Str::intern's table, which lives
+  // beside the heap (0).
+  virtual std::uint64_t shared_texts(std::size_t distinct) const = 0;
   // A weak reference object without a callback (weakref.ref(x), pyheap::WeakRef<T>(x)), and
   // whether one serves every weak reference to the same target (CPython's are shared).
   virtual std::uint64_t weak_reference() const = 0;

@@ -421,7 +421,7 @@ TEST(ContainerSizeRules, DictTableAfterInsertsIsWhatInsertingGives) {
 // CPython 3.11's rules against what tracemalloc counted for the same objects (each allocation as
 // requested: the unit the advisor prints), from CPython 3.11.7: [1, 2, 3] allocates 56 + 32 bytes;
 // {'a': 1} 64 + 120; {1: 2} 64 + 160; an object of a plain class with 3 attributes 56 + 40;
-// array('d', [1.0] * 10) 80 + 80; (1, None) 56.
+// array('d', [1.0] * 10) 80 + 80; (1, None) 56; 1_000_000 + 1 32 (getsizeof says 28).
 TEST(CPython311SizeRules, MatchWhatTracemallocCounted) {
   using advise_detail::cpython311_object_bytes;
   auto node = [](std::uint64_t length, std::uint64_t capacity, std::int64_t aux, std::int64_t aux2) {
@@ -443,10 +443,17 @@ TEST(CPython311SizeRules, MatchWhatTracemallocCounted) {
   EXPECT_EQ(cpython311_object_bytes(Role::Instance, 56, node(3, 4, 8, 0)), 56u + 40u);
   EXPECT_EQ(cpython311_object_bytes(Role::Array, 160, node(10, 10, 'd', 8)), 80u + 80u);
   EXPECT_EQ(cpython311_object_bytes(Role::Tuple, 56, node(2, 0, 0, 0)), 56u);
+  EXPECT_EQ(cpython311_object_bytes(Role::Int, 28, node(0, 0, 1, 0)), 32u);  // 1_000_000 + i: sizeof(PyLongObject)
+  EXPECT_EQ(cpython311_object_bytes(Role::Int, 32, node(0, 0, 1, 0)), 32u);  // two digits, as asked
   // A dict of 1000 str keys after 990 deletions: 2^11 slots of 2-byte indexes, 1365 entries.
   EXPECT_EQ(advise_detail::cpython311_dict_keys_bytes(11, 1), 32u + 2048u * 2 + 1365u * 16);
   EXPECT_EQ(advise_detail::rules_for(Runtime::CPython).dict_rebuilt(10, true), 64u + 208u);
   EXPECT_EQ(advise_detail::rules_for(Runtime::CPython).record(4), 64u);  // __slots__ of 4: 16 + 16 + 32
+  // A dict of n texts filled by setdefault, as sys.getsizeof measured it.
+  for (const auto& [n, bytes] : std::vector<std::pair<std::size_t, std::uint64_t>>{
+           {1, 184}, {5, 184}, {6, 272}, {11, 464}, {22, 832}, {43, 1584}, {86, 3328}, {1000, 26032}, {3009, 103856},
+           {10000, 207616}})
+    EXPECT_EQ(advise_detail::rules_for(Runtime::CPython).shared_texts(n), bytes) << n;
 }
 
 }  // namespace
