@@ -10,7 +10,7 @@ namespace pyheap::advise_detail {
 namespace {
 constexpr std::size_t kMinLists = 8;
 
-// CPython's None, or pyheap's empty slot (no edge at all).
+// CPython's None (pyheap's lists hold no nulls: the finding is a Python one).
 bool nothing(const Context& c, std::uint32_t v) {
   const auto& t = c.g.types()[c.g.nodes()[v].type];
   return t.name == "NoneType" && t.module == "builtins";

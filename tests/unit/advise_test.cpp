@@ -112,6 +112,48 @@ TEST(Advise, FixedLayoutCountsAFallbackDictAndItsKeys) {
   expect_close(f->saving, delta(before, held(heap)));
 }
 
+// A linked list of Instances: each node's next is another node, so the nodes are both replaced
+// and (as next) moved into the replacement; the estimate counts them once, as replaced. The
+// largest holder is the head the program holds, not a node near the tail.
+TEST(Advise, FixedLayoutForInstancesThatPointToEachOtherAndTheChainsHead) {
+  Heap heap;
+  auto cls = Class::make(heap, "Node");
+  Ref<Object> head;
+  for (int i = 0; i < 2000; ++i) {
+    auto o = Instance::make(heap, cls);
+    o->set("value", Int::make(heap, 1'000'000 + i));
+    if (head) o->set("next", head);
+    head = o;
+  }
+  auto holder = Dict::make(heap);
+  holder->set(text(heap, "head"), head);
+  head.reset();
+  const Advice a = advise(heap, all_findings());
+  const Finding* f = nullptr;
+  for (const Finding& x : a.findings)
+    if (x.kind == FindingKind::FixedLayout && x.count == 1999) f = &x;  // the tail has no next
+  ASSERT_NE(f, nullptr) << format_advice(a);
+  const Finding& dominators = a.findings.back();
+  ASSERT_FALSE(dominators.origins.empty());
+  EXPECT_GE(dominators.origins[0].count, 2000u * 2) << dominators.origins[0].where;  // every node and value
+
+  const auto before = held(heap);
+  // The same chain as Records, rebuilt from the tail, the values moved.
+  auto type = RecordType::make({"value", "next"});
+  std::vector<Ref<Object>> values;
+  for (Ref<Object> n = holder->get(text(heap, "head").get()); n;) {
+    auto& node = static_cast<Instance&>(*n);
+    values.push_back(node.get("value"));
+    n = node.has("next") ? node.get("next") : Ref<Object>();
+  }
+  Ref<Object> chain;
+  for (std::size_t i = values.size(); i-- > 0;) chain = Record::make(heap, type, {values[i], chain});
+  values.clear();
+  holder->set(text(heap, "head"), chain);
+  chain.reset();
+  expect_close(f->saving, delta(before, held(heap)));
+}
+
 TEST(Advise, ColumnsForManyRecordsOfOneShape) {
   Heap heap;
   auto type = RecordType::make({"id", "name", "score"});
@@ -284,6 +326,83 @@ TEST(Advise, CyclicGarbageNamesTheBackReference) {
   const auto before = held(heap);
   heap.gc().collect();
   build_trees(heap, type, true);  // freed by reference counting as they are dropped
+  expect_close(f->saving, delta(before, held(heap)));
+}
+
+// Two kinds of cycle: the loops' parent pointers, and each loop's block, a union-find node that
+// is its own parent. Some structures stay alive: with weak parents they make one weak reference
+// object per parent reference (pyheap's are not shared), which the estimate takes off.
+void build_loops(Heap& heap, const RecordType::Handle& loop, const RecordType::Handle& block, bool weak,
+                 std::vector<Ref<Object>>* keep) {
+  auto make_loop = [&] {
+    auto l = Record::make(heap, loop);
+    l->set("children", List::make(heap));
+    auto b = Record::make(heap, block);
+    if (!weak) b->set("parent", b);  // a root of its own: with the change, no parent at all
+    l->set("block", b);
+    return l;
+  };
+  for (int t = 0; t < 300; ++t) {
+    auto root = make_loop();
+    auto& children = static_cast<List&>(*root->get("children"));
+    for (int c = 0; c < 3; ++c) {
+      auto child = make_loop();
+      if (weak) {
+        child->set("parent", WeakRef<Record>(root).handle());
+      } else {
+        child->set("parent", root);
+      }
+      children.append(child);
+    }
+    if (keep && t % 3 == 0) keep->push_back(root);
+  }
+}
+
+TEST(Advise, CyclicGarbageNamesEveryKindOfReferenceThatClosesItsCycles) {
+  Heap heap;
+  heap.gc().disable();
+  auto loop = RecordType::make({"children", "parent", "block"});
+  auto block = RecordType::make({"parent", "rank"});
+  std::vector<Ref<Object>> live;
+  build_loops(heap, loop, block, false, &live);
+  const Advice a = advise(heap, all_findings());
+  const Finding* f = find(a, FindingKind::CyclicGarbage);
+  ASSERT_NE(f, nullptr) << format_advice(a);
+  EXPECT_NE(f->title.find("Record.parent -> Record"), std::string::npos) << f->title;
+  EXPECT_NE(f->title.find("Record.parent -> itself"), std::string::npos) << f->title;
+  EXPECT_NE(f->change_cpp.find("leave Record.parent empty where it is the object itself"), std::string::npos)
+      << f->change_cpp;
+  EXPECT_NE(f->estimate.find("weak reference objects"), std::string::npos) << f->estimate;
+
+  const auto before = held(heap);
+  live.clear();
+  heap.gc().collect();  // the garbage, and the live structures just dropped
+  build_loops(heap, loop, block, true, &live);
+  expect_close(f->saving, delta(before, held(heap)));
+}
+
+// Lists of (int, int) tuples: one flat array of the narrowest item per list.
+TEST(Advise, PackedTuplesForListsOfIntegerPairs) {
+  Heap heap;
+  auto index = List::make(heap);
+  for (int w = 0; w < 40; ++w) {
+    auto pairs = List::make(heap);
+    for (int i = 0; i < 50; ++i) pairs->append(Tuple::make(heap, {Int::make(heap, 1000 + w), Int::make(heap, i * 300)}));
+    index->append(pairs);
+  }
+  const Advice a = advise(heap, all_findings());
+  const Finding* f = find(a, FindingKind::PackedTuples);
+  ASSERT_NE(f, nullptr) << format_advice(a);
+  EXPECT_EQ(f->count, 40u);
+  EXPECT_NE(f->change_cpp.find("pyheap::Array<std::int16_t>"), std::string::npos) << f->change_cpp;
+  const auto before = held(heap);
+  for (std::size_t w = 0; w < index->size(); ++w) {
+    std::vector<std::int16_t> flat;
+    for (const auto& t : static_cast<const List&>(*index->at(w)))
+      for (std::size_t k = 0; k < 2; ++k)
+        flat.push_back(static_cast<std::int16_t>(static_cast<const Int&>(*static_cast<const Tuple&>(*t)[k]).value()));
+    index->set(w, Array<std::int16_t>::make(heap, flat));
+  }
   expect_close(f->saving, delta(before, held(heap)));
 }
 
