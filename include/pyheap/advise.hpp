@@ -102,7 +102,7 @@ struct Advice {
   std::size_t objects = 0;
   std::uint64_t heap_bytes = 0;
   std::uint64_t program_bytes = 0;  // the program's own objects (CPython: not the interpreter's)
-  std::string units;                // what the bytes are, and how a user checks a saving
+  std::string units;                // what the bytes are ("as tracemalloc counts them...") and how to check a saving
   std::vector<std::string> notes;   // warnings about the heap as a whole (it looks empty...)
   std::vector<Finding> findings;
 };

@@ -35,12 +35,12 @@ namespace {
 
 std::string units_text(Runtime runtime) {
   if (runtime == Runtime::CPython)
-    return "bytes as tracemalloc counts them (each allocation as requested; pymalloc rounds those up to 512 bytes "
-           "to 16). To check a saving: tracemalloc.start() first thing in the program, then where the heap was read "
-           "gc.collect() and tracemalloc.get_traced_memory()[0], once as it is and once with the change: the "
-           "difference is the saving.";
-  return "bytes of the allocator's blocks. To check a saving: heap.allocator().stats().bytes_held + large_bytes "
-         "where the heap was read, once as it is and once with the change.";
+    return "as tracemalloc counts them (each allocation as requested; pymalloc hands out those of up to 512 bytes "
+           "in 16-byte steps). To check a saving: tracemalloc.start() first thing in the program, then where the "
+           "heap was read gc.collect() and tracemalloc.get_traced_memory()[0], once as it is and once with the "
+           "change: the difference is the saving.";
+  return "the allocator's blocks. To check a saving: heap.allocator().stats().bytes_held + large_bytes where the "
+         "heap was read, once as it is and once with the change.";
 }
 
 // A CPython heap whose program holds next to nothing: read after the data was gone.
@@ -164,7 +164,7 @@ std::string format_advice(const Advice& advice, std::size_t top) {
   };
   for (std::size_t i = 0; i < shown; ++i) print(advice.findings[i]);
   if (!advice.findings.empty()) print(advice.findings.back());
-  if (!advice.units.empty()) out << "\nBytes are " << advice.units << '\n';
+  if (!advice.units.empty()) out << "\nBytes: " << advice.units << '\n';
   return out.str();
 }
 

@@ -170,7 +170,7 @@ void find_duplicate_tuples(Context& c, std::vector<Finding>& out) {
   }
   std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> groups;
   for (std::uint32_t v = 0; v < n; ++v)
-    if (c.role(v) == Role::Tuple && nodes[v].length > 0 && !c.is_garbage(v)) groups[value[v]].push_back(v);
+    if (c.role(v) == Role::Tuple && nodes[v].length > 0 && !c.is_garbage(v) && c.in_scope(v)) groups[value[v]].push_back(v);
   std::vector<std::uint32_t> removed;
   std::size_t distinct = 0;
   std::uint64_t example_count = 0;

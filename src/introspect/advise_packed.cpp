@@ -77,11 +77,9 @@ void find_packed_tuples(Context& c, std::vector<Finding>& out) {
     const bool one = grp.lists.size() == 1;
     f.title = where + (one ? " is a list of " : " holds " + count_text(grp.lists.size()) + " lists of ") +
               count_text(grp.tuples) + " " + shape + " tuples";
-    std::string names = width == 2 ? "a, b" : width == 3 ? "a, b, c" : "*t";
-    f.change_python = "pack each list's numbers into one array: array('" + std::string(1, item.code) +
+    f.change_python = "pack each list's numbers into one array once it is built: array('" + std::string(1, item.code) +
                       "', [x for t in pairs for x in t]) (tuple i at [" + std::to_string(width) + "*i:" +
-                      std::to_string(width) + "*i+" + std::to_string(width) + "]; append with .extend((" + names +
-                      ")))";
+                      std::to_string(width) + "*i+" + std::to_string(width) + "])";
     f.change_cpp = std::string("one pyheap::Array<") + item.cpp + "> per list, " + std::to_string(width) +
                    " items per tuple, instead of a List of Tuples of Ints";
     f.estimate = bytes_text(now) + " (" + count_text(freed_objects) + " objects: lists, tuples, integers) -> " +

@@ -43,7 +43,7 @@ def run(pyheap, script, name, expect, extra=()):
                           text=True)
     if proc.returncode != 0:
         raise RuntimeError("pyheap advise failed (%d): %s" % (proc.returncode, proc.stderr.strip()))
-    advice = json.loads(proc.stdout)
+    advice = json.loads(after_output(proc.stdout, '{"runtime"'))
     if expect.kind is None:
         return advice, None
     env = dict(os.environ, PYHEAP_ADVISE_FIRST_TYPE=advice["findings"][0]["type"])
@@ -51,7 +51,12 @@ def run(pyheap, script, name, expect, extra=()):
                           stderr=subprocess.PIPE, env=env, text=True)
     if proc.returncode != 0:
         raise RuntimeError("measuring failed (%d): %s" % (proc.returncode, proc.stderr.strip()))
-    return advice, json.loads(proc.stdout)
+    return advice, json.loads(after_output(proc.stdout, '{"situation"'))
+
+
+def after_output(text, start):
+    """The JSON a run printed after whatever the situation printed itself."""
+    return text[text.index(start):]
 
 
 def check(name, expect, advice, measured):

@@ -13,7 +13,8 @@ applied and measured as cpython_situations.py's are (situation_support.py):
   7. interning that names the field and prices the field's unique texts too;
   8. data kept in main()'s locals: read when the script ends (the heap looks empty: a note says
      so), and read with --at at the line where the data is alive;
-  9. every figure in the bytes tracemalloc counts, with the advice saying how to check them.
+  9. every figure in the bytes tracemalloc counts, with the advice saying how to check them;
+and the README's example, examples/word_index.py, with the change it shows.
 """
 import array
 import email.parser
@@ -396,9 +397,24 @@ def main_locals_at():
     return None
 
 
+# --- the README's example ---------------------------------------------------------------
+EXAMPLE = os.path.join(HERE, "..", "..", "examples", "word_index.py")
+
+
+@situation("packed-tuples", "tuple", rank=1, title=("(int, int) tuples",))
+def readme_word_index():
+    import runpy
+    state["example"] = runpy.run_path(EXAMPLE)  # its globals, kept as the script's own would be
+
+    def apply():
+        state["example"]["pack"](state["example"]["index"])  # what --packed does
+    return apply
+
+
 SITUATIONS = {f.__name__: f for f in (linked_list, chain_head, binary_tree, two_kinds_of_cycle, slots_hierarchy,
                                       library_class, small_ints, graph_sets, word_index, rows_as_tuples,
-                                      prefilled_none, intern_by_field, main_locals_gone, main_locals_at)}
+                                      prefilled_none, intern_by_field, main_locals_gone, main_locals_at,
+                                      readme_word_index)}
 
 
 if __name__ == "__main__":

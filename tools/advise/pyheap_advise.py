@@ -19,12 +19,16 @@ describes the format; pyheap's own snapshots carry the same section.
 
 What is walked: every object the collector tracks (gc.get_objects()) and every object reachable
 from them through gc.get_referents (strings, numbers, untracked tuples and dicts...), each once.
-Sizes are sys.getsizeof; the advisor turns them into the allocator blocks tracemalloc would
-count, with CPython 3.11's layout rules. A few layout facts Python does not expose (a dict's
+Sizes are sys.getsizeof; the advisor turns them into the bytes tracemalloc counts (each
+allocation as requested), with CPython 3.11's layout rules. A few layout facts Python does not expose (a dict's
 table size and kind, a class's shared attribute names, the order of an instance's attributes)
 are read from the objects' memory with ctypes, for CPython 3.11 only; they are checked against
 sys.getsizeof and against a probe class first, and left out (the advisor then infers them) when
 the check fails.
+
+The locals of the frames being run are put in _frames, where the walk finds them and the
+advisor names them ("main() (app.py:12).records"). `python3 pyheap_advise.py --at FILE:LINE
+SCRIPT` dumps when that line is about to run instead of when the script ends.
 
 Roots: nothing in CPython lists what holds an object from outside the objects walked (C
 variables, the interpreter state, the frames being run), so it is computed as the collector's
