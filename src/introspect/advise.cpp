@@ -87,6 +87,16 @@ Advice advise(const Heap& heap, const AdviseOptions& options, std::span<const Na
 
 namespace advise_detail {
 
+Finding make_finding(FindingKind kind, std::string type, std::size_t count, std::uint64_t now, std::uint64_t after) {
+  Finding f;
+  f.kind = kind;
+  f.type_name = std::move(type);
+  f.count = count;
+  f.bytes = now;
+  f.saving = now - after;
+  return f;
+}
+
 std::string count_text(std::uint64_t n) {
   std::string digits = std::to_string(n), out;
   for (std::size_t i = 0; i < digits.size(); ++i) {

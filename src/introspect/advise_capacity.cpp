@@ -34,12 +34,7 @@ void find_spare_capacity(Context& c, std::vector<Finding>& out) {
       items += node.length;
     }
     if (objects.empty()) continue;
-    Finding f;
-    f.kind = FindingKind::SpareCapacity;
-    f.type_name = dicts ? "dict" : "list";
-    f.count = objects.size();
-    f.bytes = now;
-    f.saving = now - after;
+    Finding f = make_finding(FindingKind::SpareCapacity, dicts ? "dict" : "list", objects.size(), now, after);
     f.title = count_text(objects.size()) + (dicts ? " dicts keep tables sized for more entries than their " :
                                                     " lists keep room for more items than their ") +
               count_text(items) + (dicts ? " entries" : " items");

@@ -154,6 +154,13 @@ SlotsPlan slots_plan(const Context& c, std::uint32_t type);
 // "email.message.Message", or the bare name for __main__'s classes.
 std::string class_with_module(const Context& c, std::uint32_t cls);
 
+// A finding about `count` objects of `type` that hold `now` bytes, `after` once changed.
+Finding make_finding(FindingKind kind, std::string type, std::size_t count, std::uint64_t now, std::uint64_t after);
+
+// Whether every item of a container is an Int that fits 64 bits (and it has no holes), widening
+// [min, max] to their values.
+bool int_items(const Context& c, std::uint32_t container, std::int64_t& min, std::int64_t& max);
+
 // The findings, each appending what it found (advise.cpp ranks them).
 void find_fixed_layouts(Context& c, std::vector<Finding>& out);
 void find_columns(Context& c, std::vector<Finding>& out);

@@ -168,11 +168,7 @@ void find_cyclic_garbage(Context& c, std::vector<Finding>& out) {
       if (!types.empty()) types += ", ";
       types += count_text(count) + " " + g.types()[t].name;
     }
-    Finding f;
-    f.kind = FindingKind::CyclicGarbage;
-    f.count = grp.objects.size();
-    f.bytes = grp.bytes;
-    f.saving = grp.bytes - cost;
+    Finding f = make_finding(FindingKind::CyclicGarbage, "", grp.objects.size(), grp.bytes, cost);
     if (change.empty()) {
       f.type_name = g.type_name(grp.objects.front());
       f.title = count_text(f.count) + " unreachable objects (" + types + ") wait for the collector";

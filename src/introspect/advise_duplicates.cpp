@@ -94,12 +94,7 @@ void find_duplicate_strings(Context& c, std::vector<Finding>& out) {
     for (std::size_t i = 0; i < examples.size() && i < 3; ++i)
       sample += (i ? ", " : "") + c.display(examples[i].second) + " x" + count_text(examples[i].first);
     const std::string where = c.field_label(removed.front());
-    Finding f;
-    f.kind = FindingKind::InternStrings;
-    f.type_name = "str";
-    f.count = removed.size();
-    f.bytes = now;
-    f.saving = now - cost;
+    Finding f = make_finding(FindingKind::InternStrings, "str", removed.size(), now, cost);
     f.title = where + " holds " + count_text(removed.size()) + " extra copies of " + count_text(repeated) +
               (repeated == 1 ? " text (" : " texts (") + sample + ")";
     // A library's field is set by the library's code: the program can share the texts after.
@@ -191,12 +186,7 @@ void find_duplicate_tuples(Context& c, std::vector<Finding>& out) {
   std::sort(removed.begin(), removed.end());
   std::size_t freed_objects = 0;
   const std::uint64_t now = c.freed_bytes(removed, {}, &freed_objects);
-  Finding f;
-  f.kind = FindingKind::ShareTuples;
-  f.type_name = "tuple";
-  f.count = removed.size();
-  f.bytes = now;
-  f.saving = now;
+  Finding f = make_finding(FindingKind::ShareTuples, "tuple", removed.size(), now, 0);
   std::string items;
   for (const auto& e : c.g.edges_of(example)) {
     if (items.size() > 40) {

@@ -148,12 +148,7 @@ void find_fixed_layouts(Context& c, std::vector<Finding>& out) {
     const std::uint64_t each = c.rules.record(names.size());
     const std::uint64_t after = each * s.objects.size();
     if (now <= after) continue;
-    Finding f;
-    f.kind = FindingKind::FixedLayout;
-    f.type_name = c.g.types()[key[0]].name;
-    f.count = s.objects.size();
-    f.bytes = now;
-    f.saving = now - after;
+    Finding f = make_finding(FindingKind::FixedLayout, c.g.types()[key[0]].name, s.objects.size(), now, after);
     const SlotsPlan plan = slots_plan(c, key[0]);
     std::string foreign;
     f.change_python = slots_change(c, key[0], names, plan, foreign);
@@ -247,12 +242,7 @@ void find_columns(Context& c, std::vector<Finding>& out) {
       cpp_columns += ", ...";
     }
     if (now <= after) continue;
-    Finding f;
-    f.kind = FindingKind::Columns;
-    f.type_name = c.g.types()[key[0]].name;
-    f.count = rows;
-    f.bytes = now;
-    f.saving = now - after;
+    Finding f = make_finding(FindingKind::Columns, c.g.types()[key[0]].name, rows, now, after);
     std::string foreign;
     if (kind == RecordKind::Instance || kind == RecordKind::Record) {
       const std::uint32_t cls = c.class_node(key[0]);

@@ -2,6 +2,7 @@
 // header (or, for small integers, a shared one, whose 8-byte slot in the list still costs eight
 // times a byte), where a typed array of the narrowest item that holds every value stores the
 // values themselves: array('b'/'h'/'i'/'q'/'d'), bytes or bytearray for 0..255.
+#include <algorithm>
 #include <charconv>
 #include <map>
 
@@ -31,6 +32,18 @@ bool int_value(const Context& c, std::uint32_t v, std::int64_t& value) {
   return ec == std::errc() && end == text.data() + text.size();
 }
 
+bool int_items(const Context& c, std::uint32_t container, std::int64_t& min, std::int64_t& max) {
+  const auto items = c.g.edges_of(container);
+  if (items.size() != c.g.nodes()[container].length) return false;  // holes (pyheap's empty slots)
+  for (const auto& e : items) {
+    std::int64_t x = 0;
+    if (!int_value(c, e.to, x)) return false;
+    min = std::min(min, x);
+    max = std::max(max, x);
+  }
+  return true;
+}
+
 IntItem narrowest_int_item(std::int64_t min, std::int64_t max) noexcept {
   if (min >= -128 && max <= 127) return {'b', 1, "std::int8_t"};
   if (min >= 0 && max <= 255) return {'B', 1, "std::uint8_t"};
@@ -58,19 +71,8 @@ void find_typed_arrays(Context& c, std::vector<Finding>& out) {
     Replacement rep;
     rep.floats = c.role(edges.front().to) == Role::Float;
     std::int64_t min = INT64_MAX, max = INT64_MIN;
-    bool all = true;
-    for (const auto& e : edges) {
-      std::int64_t x = 0;
-      if (rep.floats) {
-        all &= c.role(e.to) == Role::Float;
-      } else if (int_value(c, e.to, x)) {
-        min = std::min(min, x);
-        max = std::max(max, x);
-      } else {
-        all = false;
-      }
-      if (!all) break;
-    }
+    const bool all = rep.floats ? std::all_of(edges.begin(), edges.end(), [&](const auto& e) { return c.role(e.to) == Role::Float; })
+                                : int_items(c, v, min, max);
     if (!all) continue;
     const std::size_t n = nodes[v].length;
     std::uint64_t after = 0;
@@ -97,12 +99,7 @@ void find_typed_arrays(Context& c, std::vector<Finding>& out) {
     std::size_t freed_objects = 0;
     const std::uint64_t now = c.freed_bytes(grp.containers, {}, &freed_objects);
     if (now <= grp.after) continue;
-    Finding f;
-    f.kind = FindingKind::TypedArray;
-    f.type_name = rep.floats ? "float" : "int";
-    f.count = grp.containers.size();
-    f.bytes = now;
-    f.saving = now - grp.after;
+    Finding f = make_finding(FindingKind::TypedArray, rep.floats ? "float" : "int", grp.containers.size(), now, grp.after);
     const bool one = grp.containers.size() == 1;
     const std::string where = c.field_label(grp.containers.front());
     const std::string range = rep.floats          ? "floats"

@@ -32,21 +32,15 @@ void find_packed_tuples(Context& c, std::vector<Finding>& out) {
     for (const auto& e : items) {
       const std::uint32_t t = e.to;
       if (c.role(t) != Role::Tuple || nodes[t].length < 2 || nodes[t].length > kMaxWidth ||
-          (width != 0 && nodes[t].length != width) || c.g.edges_of(t).size() != nodes[t].length) {
+          (width != 0 && nodes[t].length != width)) {
         all = false;
         break;
       }
       width = nodes[t].length;
-      for (const auto& x : c.g.edges_of(t)) {
-        std::int64_t value = 0;
-        if (!int_value(c, x.to, value)) {
-          all = false;
-          break;
-        }
-        min = std::min(min, value);
-        max = std::max(max, value);
+      if (!int_items(c, t, min, max)) {
+        all = false;
+        break;
       }
-      if (!all) break;
     }
     if (!all) continue;
     Group& grp = by_width[width];
@@ -64,12 +58,7 @@ void find_packed_tuples(Context& c, std::vector<Finding>& out) {
     std::size_t freed_objects = 0;
     const std::uint64_t now = c.freed_bytes(grp.lists, {}, &freed_objects);
     if (now <= after) continue;
-    Finding f;
-    f.kind = FindingKind::PackedTuples;
-    f.type_name = "tuple";
-    f.count = grp.lists.size();
-    f.bytes = now;
-    f.saving = now - after;
+    Finding f = make_finding(FindingKind::PackedTuples, "tuple", grp.lists.size(), now, after);
     const std::string where = c.field_label(grp.lists.front());
     std::string shape = "(int";
     for (std::size_t i = 1; i < width; ++i) shape += ", int";

@@ -34,12 +34,7 @@ void find_prefilled_lists(Context& c, std::vector<Finding>& out) {
     std::size_t slots = 0;
     for (std::uint32_t v : lists) slots += nodes[v].length;
     const std::string where = c.field_label(lists.front());
-    Finding f;
-    f.kind = FindingKind::PrefilledLists;
-    f.type_name = "list";
-    f.count = lists.size();
-    f.bytes = now;
-    f.saving = now - after;
+    Finding f = make_finding(FindingKind::PrefilledLists, "list", lists.size(), now, after);
     f.title = where + " holds " + count_text(lists.size()) + " lists of nothing but None (" + count_text(slots) +
               " slots)";
     f.change_python = "do not fill them ahead: start " + where + " as [] and append when there is something to store "

@@ -19,25 +19,13 @@ void find_adjacency_sets(Context& c, std::vector<Finding>& out) {
   std::int64_t min = INT64_MAX, max = INT64_MIN;
   for (std::uint32_t v = 0; v < nodes.size(); ++v) {
     if (c.role(v) != Role::Set || nodes[v].length == 0 || c.is_garbage(v) || !c.in_scope(v)) continue;
-    const auto edges = c.g.edges_of(v);
-    if (edges.size() != nodes[v].length) continue;
-    std::int64_t lo = INT64_MAX, hi = INT64_MIN;
-    bool all = true;
-    for (const auto& e : edges) {
-      std::int64_t x = 0;
-      if (!int_value(c, e.to, x)) {
-        all = false;
-        break;
-      }
-      lo = std::min(lo, x);
-      hi = std::max(hi, x);
-    }
-    if (!all) continue;
+    std::int64_t lo = min, hi = max;
+    if (!int_items(c, v, lo, hi)) continue;
+    min = lo;
+    max = hi;
     sets.push_back(v);
-    items += edges.size();
-    for (const auto& e : edges) elements.push_back(e.to);
-    min = std::min(min, lo);
-    max = std::max(max, hi);
+    items += nodes[v].length;
+    for (const auto& e : c.g.edges_of(v)) elements.push_back(e.to);
   }
   if (sets.size() < kMinSets) return;
   const IntItem item = narrowest_int_item(min, max);
@@ -56,12 +44,7 @@ void find_adjacency_sets(Context& c, std::vector<Finding>& out) {
   const std::int64_t saving = tuples ? save_tuples : save_arrays;
   if (saving <= 0) return;
   const std::string array = std::string("array('") + item.code + "', sorted(s))";
-  Finding f;
-  f.kind = FindingKind::AdjacencySets;
-  f.type_name = "set";
-  f.count = sets.size();
-  f.bytes = tuples ? now_tuples : now_arrays;
-  f.saving = static_cast<std::uint64_t>(saving);
+  Finding f = make_finding(FindingKind::AdjacencySets, "set", sets.size(), tuples ? now_tuples : now_arrays, tuples ? as_tuples : as_arrays);
   const std::string where = c.field_label(sets.front());
   f.title = where + " holds " + count_text(sets.size()) + " sets of integers (" + count_text(items) +
             " in all, a graph's adjacency by the look of it)";
