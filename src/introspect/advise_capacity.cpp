@@ -12,7 +12,7 @@ void find_spare_capacity(Context& c, std::vector<Finding>& out) {
     std::uint64_t now = 0, after = 0;
     std::size_t items = 0;
     for (std::uint32_t v = 0; v < nodes.size(); ++v) {
-      if (c.is_garbage(v)) continue;
+      if (c.is_garbage(v) || !c.in_scope(v)) continue;
       const auto& node = nodes[v];
       std::uint64_t rebuilt = 0;
       if (!dicts && c.role(v) == Role::List) {

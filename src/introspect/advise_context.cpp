@@ -28,6 +28,7 @@ Context::Context(const ObjectGraph& graph, const AdviseOptions& opts)
   rev_first.assign(n + 1, 0);
   held_by_synthetic.assign(n, 0);
   owned_dict.assign(n, 0);
+  dict_owner_.assign(n, kNone);
   for (std::uint32_t v = 0; v < n; ++v) {
     fwd_first[v] = static_cast<std::uint32_t>(fwd.size());
     const bool synthetic = !is_object(v);
@@ -36,7 +37,10 @@ Context::Context(const ObjectGraph& graph, const AdviseOptions& opts)
       fwd.push_back(e.to);
       ++rev_first[e.to + 1];
       if (synthetic) held_by_synthetic[e.to] = 1;
-      if (e.kind == EdgeKind::Internal && e.name == dict_edge_name && role(e.to) == Role::Dict) owned_dict[e.to] = 1;
+      if (e.kind == EdgeKind::Internal && e.name == dict_edge_name && role(e.to) == Role::Dict) {
+        owned_dict[e.to] = 1;
+        dict_owner_[e.to] = v;
+      }
     }
   }
   fwd_first[n] = static_cast<std::uint32_t>(fwd.size());
@@ -163,13 +167,6 @@ std::string Context::known_as(std::uint32_t v) const {
   return e.kind == EdgeKind::Property ? g.strings()[e.name] : std::string();
 }
 
-std::uint32_t Context::dict_owner(std::uint32_t v) const {
-  if (!owned_dict[v]) return kNone;
-  for (std::uint32_t r : referrers(v))
-    for (const auto& e : g.edges_of(r))
-      if (e.to == v && e.kind == EdgeKind::Internal && e.name == dict_edge_name) return r;
-  return kNone;
-}
 
 std::string Context::display(std::uint32_t v) const {
   // A module's namespace is known by its module ("module __main__ (dict)").

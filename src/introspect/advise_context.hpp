@@ -81,7 +81,7 @@ class Context {
   std::uint32_t own_dict(std::uint32_t v) const;
   bool is_owned_dict(std::uint32_t v) const noexcept { return owned_dict[v]; }
   // The object whose own dict v is (a module, an instance), or kNone.
-  std::uint32_t dict_owner(std::uint32_t v) const;
+  std::uint32_t dict_owner(std::uint32_t v) const noexcept { return dict_owner_[v]; }
 
   // Bytes freed if the `removed` objects went, the `kept` ones staying alive (moved into the
   // replacement): the removed ones, and every object that only freed objects reference. Counts
@@ -126,6 +126,7 @@ class Context {
   std::vector<std::uint32_t> fwd_first, fwd;  // strong edges
   std::vector<std::uint32_t> rev_first, rev;
   std::vector<std::uint8_t> held_by_synthetic, owned_dict;
+  std::vector<std::uint32_t> dict_owner_;
   std::vector<std::uint32_t> dom_order;  // reachable nodes, deepest in the dominator tree first
   std::vector<std::uint32_t> dom_depth;
   std::vector<std::uint32_t> parent;  // breadth-first tree from the root (paths)
