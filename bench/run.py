@@ -66,6 +66,8 @@ TARGETS = [
     (r'^footprint ', 'CPython', 'smaller', 1.0),
     (r'^tracing make\+drop .*\(sites only\)', 'untraced', 'ratio', 1.3),  # issue 6
     (r'^advise --python 1000000 objects, dump \+ read \+ advise', None, 'below', 30.0),  # issue 15
+    (r'^advise --python a chain of 1000000 nodes, whole run', None, 'below', 10.0),        # issue 22
+    (r'^advise --python a random graph of 1000000 nodes, whole run', None, 'below', 10.0),  # issue 22
     # issue 13: the object-model workloads (bench/trees.hpp), automatic collection on
     (r'^binary-trees depth \d+$', 'shared_ptr', 'ratio', 1.0),
     (r'^binary-trees depth \d+$', 'Boehm', 'ratio', 1.0),

@@ -12,7 +12,7 @@ void find_spare_capacity(Context& c, std::vector<Finding>& out) {
     std::uint64_t now = 0, after = 0;
     std::size_t items = 0;
     for (std::uint32_t v = 0; v < nodes.size(); ++v) {
-      if (c.is_garbage(v)) continue;
+      if (c.is_garbage(v) || !c.in_scope(v)) continue;
       const auto& node = nodes[v];
       std::uint64_t rebuilt = 0;
       if (!dicts && c.role(v) == Role::List) {
@@ -34,12 +34,7 @@ void find_spare_capacity(Context& c, std::vector<Finding>& out) {
       items += node.length;
     }
     if (objects.empty()) continue;
-    Finding f;
-    f.kind = FindingKind::SpareCapacity;
-    f.type_name = dicts ? "dict" : "list";
-    f.count = objects.size();
-    f.bytes = now;
-    f.saving = now - after;
+    Finding f = make_finding(FindingKind::SpareCapacity, dicts ? "dict" : "list", objects.size(), now, after);
     f.title = count_text(objects.size()) + (dicts ? " dicts keep tables sized for more entries than their " :
                                                     " lists keep room for more items than their ") +
               count_text(items) + (dicts ? " entries" : " items");

@@ -28,6 +28,7 @@ Context::Context(const ObjectGraph& graph, const AdviseOptions& opts)
   rev_first.assign(n + 1, 0);
   held_by_synthetic.assign(n, 0);
   owned_dict.assign(n, 0);
+  dict_owner_.assign(n, kNone);
   for (std::uint32_t v = 0; v < n; ++v) {
     fwd_first[v] = static_cast<std::uint32_t>(fwd.size());
     const bool synthetic = !is_object(v);
@@ -36,7 +37,10 @@ Context::Context(const ObjectGraph& graph, const AdviseOptions& opts)
       fwd.push_back(e.to);
       ++rev_first[e.to + 1];
       if (synthetic) held_by_synthetic[e.to] = 1;
-      if (e.kind == EdgeKind::Internal && e.name == dict_edge_name && role(e.to) == Role::Dict) owned_dict[e.to] = 1;
+      if (e.kind == EdgeKind::Internal && e.name == dict_edge_name && role(e.to) == Role::Dict) {
+        owned_dict[e.to] = 1;
+        dict_owner_[e.to] = v;
+      }
     }
   }
   fwd_first[n] = static_cast<std::uint32_t>(fwd.size());
@@ -87,6 +91,7 @@ Context::Context(const ObjectGraph& graph, const AdviseOptions& opts)
   }
   seen_.assign(n, 0);
   mark_.assign(n, 0);
+  find_program();
 }
 
 std::vector<std::uint32_t> Context::property_names(std::uint32_t v) const {
@@ -162,23 +167,29 @@ std::string Context::known_as(std::uint32_t v) const {
   return e.kind == EdgeKind::Property ? g.strings()[e.name] : std::string();
 }
 
+
 std::string Context::display(std::uint32_t v) const {
+  // A module's namespace is known by its module ("module __main__ (dict)").
+  if (const std::uint32_t owner = dict_owner(v); owner != kNone && role(owner) == Role::Module) return g.name(owner);
   const std::string& name = g.name(v);
   if (role(v) != Role::Str) return name;
   std::string text = name.size() > 40 ? name.substr(0, 37) + "..." : name;
   return "'" + text + "'";
 }
 
-std::string Context::path_to(std::uint32_t v, std::size_t steps) const {
+std::string Context::path_to(std::uint32_t v, std::size_t steps, bool with_type) const {
   if (parent[v] == kNone) return display(v) + " (only reference cycles hold it)";
+  // The dumper's table of the running frames names a frame's locals "main() (app.py:12).users":
+  // the path starts there.
   std::vector<std::uint32_t> chain{v};
-  while (chain.size() <= steps && parent[chain.back()] != chain.back() && is_object(chain.back()))
+  while (chain.size() <= steps && parent[chain.back()] != chain.back() && is_object(chain.back()) &&
+         chain.back() != frames_)
     chain.push_back(parent[chain.back()]);
   std::string out;
   for (std::size_t i = chain.size(); i-- > 0;) {
     const std::uint32_t node = chain[i];
     if (i + 1 == chain.size()) {
-      out = is_object(node) ? "... " + display(node) : display(node);
+      out = node == frames_ ? "" : is_object(node) ? "... " + display(node) : display(node);
       continue;
     }
     const auto& e = g.edges()[parent_edge[node]];
@@ -187,7 +198,7 @@ std::string Context::path_to(std::uint32_t v, std::size_t steps) const {
     } else if (e.kind == EdgeKind::Internal && e.name == dict_edge_name) {
       // An object's own __dict__: "module __main__.users", not "module __main__.(dict).users".
     } else {
-      if (e.kind != EdgeKind::Element) out += '.';
+      if (e.kind != EdgeKind::Element && !out.empty()) out += '.';
       out += g.edge_label(e);
       // An object whose attributes are in its own dict: say what it is, as the path skips the dict.
       if (i > 0) {
@@ -195,7 +206,7 @@ std::string Context::path_to(std::uint32_t v, std::size_t steps) const {
         if (next.kind == EdgeKind::Internal && next.name == dict_edge_name) out += "<" + g.type_name(node) + ">";
       }
     }
-    if (i == 0) out += " (" + g.type_name(node) + ")";
+    if (i == 0 && with_type) out += " (" + g.type_name(node) + ")";
   }
   return out;
 }
@@ -207,6 +218,9 @@ void Context::add_origins(Finding& f, std::span<const std::uint32_t> objects) co
   };
   const auto& nodes = g.nodes();
   std::unordered_map<std::uint32_t, Tally> by;
+  // Per retainer, the one of the objects all its objects hang from, when there is one (a list's
+  // head, a tree's root): named instead of the namespace that holds it.
+  std::unordered_map<std::uint32_t, std::uint32_t> entry;
   // Sites when the objects have them. CPython reuses list, dict, tuple and float objects from
   // free lists, whose memory tracemalloc saw allocated before it started: objects without a
   // site are then named by their retainers instead.
@@ -219,14 +233,43 @@ void Context::add_origins(Finding& f, std::span<const std::uint32_t> objects) co
       t.bytes += nodes[v].bytes;
     }
   } else {
-    // The retainer: the closest dominator that is not one of the objects themselves.
-    const std::unordered_set<std::uint32_t> in_set(objects.begin(), objects.end());
+    // The retainer: the closest dominator that is not one of the objects themselves, and the
+    // topmost of the objects on the way (memoised: a chain's nodes are each other's dominators).
+    struct Up {
+      std::uint32_t top, retainer;
+    };
+    std::unordered_map<std::uint32_t, Up> up;
+    for (std::uint32_t v : objects) up.emplace(v, Up{kNone, kNone});
+    std::vector<std::uint32_t> path;
     for (std::uint32_t v : objects) {
-      std::uint32_t r = idom[v];
-      while (r != kUnreachable && r != ObjectGraph::kRoot && in_set.count(r)) r = idom[r];
+      path.clear();
+      std::uint32_t u = v;
+      Up found{kNone, kNone};
+      for (;;) {
+        auto it = up.find(u);
+        if (it == up.end()) {  // not one of the objects: the retainer
+          found = Up{path.empty() ? v : path.back(), u};
+          break;
+        }
+        if (it->second.retainer != kNone) {
+          found = it->second;
+          break;
+        }
+        path.push_back(u);
+        u = idom[u];
+        if (u == kUnreachable) {
+          found = Up{path.back(), kUnreachable};
+          break;
+        }
+      }
+      for (std::uint32_t p : path) up[p] = found;
+      const std::uint32_t r = found.retainer;
+      if (r != kUnreachable && is_object(r) && !in_scope(r)) continue;  // the interpreter's: not named
       auto& t = by[r];
       ++t.count;
       t.bytes += nodes[v].bytes;
+      auto [e, fresh] = entry.emplace(r, found.top);
+      if (!fresh && e->second != found.top) e->second = kNone;
     }
   }
   std::vector<std::pair<std::uint32_t, Tally>> sorted(by.begin(), by.end());
@@ -244,7 +287,7 @@ void Context::add_origins(Finding& f, std::span<const std::uint32_t> objects) co
     std::uint32_t common = kNone;
     for (std::uint32_t v : dom_order) {  // deepest first: children are summed before parents
       if (v == ObjectGraph::kRoot) continue;
-      if (common == kNone && under[v].count * 2 >= objects.size() && is_object(v)) common = v;
+      if (common == kNone && under[v].count * 2 >= objects.size() && is_object(v) && in_scope(v)) common = v;
       under[idom[v]].count += under[v].count;
       under[idom[v]].bytes += under[v].bytes;
     }
@@ -253,13 +296,19 @@ void Context::add_origins(Finding& f, std::span<const std::uint32_t> objects) co
       if (f.origins.size() == options.max_origins) return;
     }
   }
+  std::uint64_t total = 0;
+  for (const auto& [key, tally] : sorted) total += tally.bytes;
   for (const auto& [key, tally] : sorted) {
     if (f.origins.size() == options.max_origins) break;
+    // After the first, holders of a sliver of the objects say nothing (one node of a tree).
+    if (!f.origins.empty() && tally.bytes * 100 < total) break;
     std::string where;
     if (f.origins_are_sites) {
       where = key == 0 ? "(no site: made before tracing started, or reused memory)" : g.sites()[key];
     } else if (key == kUnreachable) {
       where = "no root: only reference cycles hold them";
+    } else if (const auto e = entry.find(key); e != entry.end() && e->second != kNone && tally.count > 1) {
+      where = path_to(e->second);  // "module __main__.head (Node)": the chain's head
     } else if (!is_object(key)) {
       where = g.name(key);
     } else {

@@ -8,6 +8,8 @@
 #include "pyheap/list.hpp"
 #include "pyheap/record.hpp"
 #include "pyheap/table.hpp"
+#include "pyheap/tuple.hpp"
+#include "pyheap/weakref.hpp"
 
 namespace pyheap::advise_detail {
 
@@ -43,12 +45,17 @@ class PyheapRules final : public SizeRules {
   std::uint64_t typed_array(std::size_t n, std::size_t item_size) const override {
     return object_block<Array<double>>(0) + block(n * item_size);
   }
+  std::uint64_t byte_string(std::size_t n) const override { return typed_array(n, 1); }
+  std::uint64_t byte_array(std::size_t n) const override { return typed_array(n, 1); }
+  std::uint64_t tuple(std::size_t n) const override { return object_block<Tuple>(n * sizeof(Ref<Object>)); }
   std::uint64_t list_exact(std::size_t n) const override { return object_block<List>(0) + block(n * sizeof(Ref<Object>)); }
   std::uint64_t dict_rebuilt(std::size_t n, bool) const override {
     return object_block<Dict>(0) + Dict::owned_bytes_after_inserts(n);
   }
   // The intern table is a std:: container beside the heap, not allocator memory.
-  std::uint64_t intern_table_growth(std::size_t) const override { return 0; }
+  std::uint64_t shared_texts(std::size_t) const override { return 0; }
+  std::uint64_t weak_reference() const override { return object_block<WeakReference>(0); }
+  bool weak_references_shared() const override { return false; }  // each WeakRef makes its own
 };
 }  // namespace
 

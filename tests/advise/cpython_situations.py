@@ -1,17 +1,15 @@
 #!/usr/bin/env python3
 """Situations for `pyheap advise --python`, each with the change its finding advises.
 
-Run as `pyheap advise --python --json cpython_situations.py NAME`: the script builds situation
-NAME, measures the bytes held (tracemalloc, in pymalloc blocks, after gc.collect(): the tour's
-measure, tools/tour/cpython_side.py), dumps the heap at that point (pyheap_advise.dump(), which
-the advisor then reads), applies the advised change, measures again and writes the bytes the
-change freed to $PYHEAP_ADVISE_MEASURED as JSON. check_cpython_advice.py compares that with the
-advisor's estimate.
+Run as `pyheap advise --python --json cpython_situations.py --dump NAME`: the script builds
+situation NAME and the dumper reads its heap; `python3 cpython_situations.py --measure NAME`
+builds the same situation with tracemalloc on, applies the advised change and prints the bytes it
+freed (situation_support.py, which says how situations are written and measured).
+check_cpython_advice.py compares that with the advisor's estimate.
 
-Each situation is a function returning (kind, type, apply): the finding it must produce, the type
-that finding names (None: any), and a function that applies the change to the module's state.
 The three `stdlib_*` situations are workloads written by nobody here: ast.parse of a large
-standard-library file, csv.DictReader rows kept in a list, json.loads of an array of records.
+standard-library file, csv.DictReader rows kept in a list, json.loads of an array of records;
+their finding must come first. expert_situations.py has the programs of issue 22.
 """
 import array
 import ast
@@ -22,12 +20,11 @@ import json
 import os
 import sys
 import tempfile
-import tracemalloc
 import weakref
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "tools", "tour"))
-from cpython_side import bytes_held, traced_blocks  # noqa: E402  (the tour's measure)
+sys.path.insert(0, HERE)
+from situation_support import run, situation  # noqa: E402
 
 N = 20_000
 state = {}   # what each situation keeps alive, as a program's globals would
@@ -49,16 +46,18 @@ class SlottedItem:
         self.id, self.name, self.price, self.stock = item.id, item.name, item.price, item.stock
 
 
+@situation("fixed-layout", "Item")
 def fixed_layout():
     state["items"] = [Item(i) for i in range(N)]
 
     def apply():
         items = state["items"]
         items[:] = [SlottedItem(x) for x in items]
-    return "fixed-layout", "Item", apply
+    return apply
 
 
 # --- 2. many records of one shape ------------------------------------------------------------
+@situation("columns", "dict")
 def columns():
     state["rows"] = [{"id": 1_000_000 + i, "name": "n" + str(i), "score": i * 0.25} for i in range(N)]
 
@@ -67,28 +66,31 @@ def columns():
         state["columns"] = {"id": array.array("q", [r["id"] for r in rows]),
                             "name": [r["name"] for r in rows],
                             "score": array.array("d", [r["score"] for r in rows])}
-    return "columns", "dict", apply
+    return apply
 
 
 # --- 3. lists of boxed numbers ---------------------------------------------------------------
+@situation("typed-array", "float")
 def typed_array_floats():
     state["series"] = [[i + j * 0.5 for j in range(500)] for i in range(100)]
 
     def apply():
         series = state["series"]
         series[:] = [array.array("d", s) for s in series]
-    return "typed-array", "float", apply
+    return apply
 
 
+@situation("typed-array", "int")
 def typed_array_ints():
     state["ids"] = [1_000_000 + i for i in range(50_000)]
 
     def apply():
-        state["ids"] = array.array("q", state["ids"])
-    return "typed-array", "int", apply
+        state["ids"] = array.array("i", state["ids"])  # 1,000,000 + i fits 32 bits: the advice names "i"
+    return apply
 
 
 # --- 4. equal strings, equal tuples ----------------------------------------------------------
+@situation("intern-strings", "str")
 def intern_strings():
     # Built at run time, so that no two are the same object by the compiler's constants.
     state["cities"] = ["city-" + str(i % 100) for i in range(50_000)]
@@ -96,9 +98,10 @@ def intern_strings():
     def apply():
         cities = state["cities"]
         cities[:] = [sys.intern(c) for c in cities]
-    return "intern-strings", "str", apply
+    return apply
 
 
+@situation("share-tuples", "tuple")
 def share_tuples():
     state["points"] = [(1000 + i % 50, 2000 + (i // 50) % 40) for i in range(N)]
 
@@ -106,10 +109,11 @@ def share_tuples():
         shared = {}
         points = state["points"]
         points[:] = [shared.setdefault(p, p) for p in points]
-    return "share-tuples", "tuple", apply
+    return apply
 
 
 # --- 5. spare capacity -----------------------------------------------------------------------
+@situation("spare-capacity", "list")
 def spare_lists():
     buffers = []
     for _ in range(300):
@@ -124,9 +128,10 @@ def spare_lists():
     def apply():
         buffers = state["buffers"]
         buffers[:] = [b.copy() for b in buffers]
-    return "spare-capacity", "list", apply
+    return apply
 
 
+@situation("spare-capacity", "dict")
 def spare_dicts():
     tables = []
     for _ in range(100):
@@ -139,7 +144,7 @@ def spare_dicts():
     def apply():
         tables = state["tables"]
         tables[:] = [dict(d) for d in tables]
-    return "spare-capacity", "dict", apply
+    return apply
 
 
 # --- 6. cyclic garbage -----------------------------------------------------------------------
@@ -169,6 +174,7 @@ def build_trees(node_type):
     return trees
 
 
+@situation("cyclic-garbage", "TreeNode")
 def cyclic_garbage():
     gc.disable()  # the garbage must wait for the dump; the situation runs no collection itself
     build_trees(TreeNode)  # dropped at once: only their cycles hold them
@@ -176,19 +182,21 @@ def cyclic_garbage():
     def apply():
         gc.collect()  # the old garbage goes; now the same trees with weak back-references
         build_trees(WeakTreeNode)
-    return "cyclic-garbage", "TreeNode", apply
+    return apply
 
 
 # --- 7. the objects that retain most ---------------------------------------------------------
+@situation("dominators", None)
 def dominators():
     state["cache"] = {"k" + str(i): ("v" * 20 + str(i), 1_000_000 + i) for i in range(N)}
 
     def apply():
         del state["cache"]
-    return "dominators", None, apply
+    return apply
 
 
 # --- standard-library workloads --------------------------------------------------------------
+@situation("fixed-layout", None, rank=1)
 def stdlib_ast():
     path = os.path.join(os.path.dirname(ast.__file__), "_pydecimal.py")
     with open(path, encoding="utf-8") as f:
@@ -223,9 +231,10 @@ def stdlib_ast():
                             value[i] = replacement[id(x)]
         state["replaced"] = len(replacement)
         del nodes, targets, replacement
-    return "fixed-layout", None, apply
+    return apply
 
 
+@situation("columns", "dict", rank=1)
 def stdlib_csv():
     cities = ["Lisbon", "Porto", "Braga", "Faro", "Coimbra", "Leiria", "Aveiro", "Viseu", "Evora", "Beja"]
     text = io.StringIO()
@@ -247,9 +256,10 @@ def stdlib_csv():
     def apply():
         rows = state.pop("rows")
         state["columns"] = {f: [r[f] for r in rows] for f in state["fieldnames"]}
-    return "columns", "dict", apply
+    return apply
 
 
+@situation("columns", "dict", rank=1)
 def stdlib_json():
     text = json.dumps([{"id": 1_000_000 + i, "name": "user%d" % i, "score": i * 0.5, "active": i % 3 == 0,
                         "group": "g%d" % (i % 7)} for i in range(N)])
@@ -263,42 +273,22 @@ def stdlib_json():
                             "score": array.array("d", [r["score"] for r in records]),
                             "active": [r["active"] for r in records],
                             "group": [r["group"] for r in records]}
-    return "columns", "dict", apply
+    return apply
 
 
 SITUATIONS = {f.__name__: f for f in (fixed_layout, columns, typed_array_floats, typed_array_ints, intern_strings,
                                       share_tuples, spare_lists, spare_dicts, cyclic_garbage, dominators,
                                       stdlib_ast, stdlib_csv, stdlib_json)}
-# The standard-library workloads: their finding must come first.
-FIRST = {"stdlib_ast", "stdlib_csv", "stdlib_json"}
 
 
-def main():
-    mode, name = sys.argv[1], sys.argv[2]
-    if mode == "--dump":
-        # Under `pyheap advise --python`: build, and let the dumper write the heap when the script
-        # ends. fixed_layout dumps where it calls dump() instead, and makes garbage after it that
-        # the advice must not see.
-        SITUATIONS[name]()
-        if name == "fixed_layout":
-            import pyheap_advise  # put on the path by the dumper that runs this script
-            pyheap_advise.dump()
-            state["after_the_dump"] = [Item(i) for i in range(N)]
-        return
-    # --measure, with python3 alone: the same situation, measured by tracemalloc (which would
-    # slow the dump down: it records the dump's own allocations too).
-    tracemalloc.start(1)
-    kind, type_name, apply = SITUATIONS[name]()
-    garbage = kind == "cyclic-garbage"
-    # Garbage is measured as it is, uncollected; everything else after a collection.
-    before = traced_blocks() if garbage else bytes_held()
-    # The node type the advisor put first (for the ast workload, where that is its call).
-    state["first_type"] = os.environ.get("PYHEAP_ADVISE_FIRST_TYPE")
-    apply()
-    after = traced_blocks() if garbage else bytes_held()
-    json.dump({"situation": name, "kind": kind, "type": type_name, "freed": before - after,
-               "replaced": state.get("replaced")}, sys.stdout)
+def after_build(name):
+    # fixed_layout reads the heap where it calls dump(), and makes garbage after it that the
+    # advice must not see.
+    if name == "fixed_layout":
+        import pyheap_advise  # put on the path by the dumper that runs this script
+        pyheap_advise.dump()
+        state["after_the_dump"] = [Item(i) for i in range(N)]
 
 
 if __name__ == "__main__":
-    main()
+    run(SITUATIONS, state, after_build)

@@ -112,6 +112,48 @@ TEST(Advise, FixedLayoutCountsAFallbackDictAndItsKeys) {
   expect_close(f->saving, delta(before, held(heap)));
 }
 
+// A linked list of Instances: each node's next is another node, so the nodes are both replaced
+// and (as next) moved into the replacement; the estimate counts them once, as replaced. The
+// largest holder is the head the program holds, not a node near the tail.
+TEST(Advise, FixedLayoutForInstancesThatPointToEachOtherAndTheChainsHead) {
+  Heap heap;
+  auto cls = Class::make(heap, "Node");
+  Ref<Object> head;
+  for (int i = 0; i < 2000; ++i) {
+    auto o = Instance::make(heap, cls);
+    o->set("value", Int::make(heap, 1'000'000 + i));
+    if (head) o->set("next", head);
+    head = o;
+  }
+  auto holder = Dict::make(heap);
+  holder->set(text(heap, "head"), head);
+  head.reset();
+  const Advice a = advise(heap, all_findings());
+  const Finding* f = nullptr;
+  for (const Finding& x : a.findings)
+    if (x.kind == FindingKind::FixedLayout && x.count == 1999) f = &x;  // the tail has no next
+  ASSERT_NE(f, nullptr) << format_advice(a);
+  const Finding& dominators = a.findings.back();
+  ASSERT_FALSE(dominators.origins.empty());
+  EXPECT_GE(dominators.origins[0].count, 2000u * 2) << dominators.origins[0].where;  // every node and value
+
+  const auto before = held(heap);
+  // The same chain as Records, rebuilt from the tail, the values moved.
+  auto type = RecordType::make({"value", "next"});
+  std::vector<Ref<Object>> values;
+  for (Ref<Object> n = holder->get(text(heap, "head").get()); n;) {
+    auto& node = static_cast<Instance&>(*n);
+    values.push_back(node.get("value"));
+    n = node.has("next") ? node.get("next") : Ref<Object>();
+  }
+  Ref<Object> chain;
+  for (std::size_t i = values.size(); i-- > 0;) chain = Record::make(heap, type, {values[i], chain});
+  values.clear();
+  holder->set(text(heap, "head"), chain);
+  chain.reset();
+  expect_close(f->saving, delta(before, held(heap)));
+}
+
 TEST(Advise, ColumnsForManyRecordsOfOneShape) {
   Heap heap;
   auto type = RecordType::make({"id", "name", "score"});
@@ -156,6 +198,8 @@ TEST(Advise, TypedArraysForListsOfBoxedNumbers) {
   ASSERT_NE(floats, nullptr);
   ASSERT_NE(ints, nullptr);
   EXPECT_EQ(floats->count, 20u);
+  // The narrowest item that holds every value: 1,000,000 + j fits 32 bits.
+  EXPECT_NE(ints->change_cpp.find("Array<std::int32_t>"), std::string::npos) << ints->change_cpp;
 
   auto before = held(heap);
   for (std::size_t s = 0; s < series->size(); ++s) {
@@ -168,7 +212,7 @@ TEST(Advise, TypedArraysForListsOfBoxedNumbers) {
   before = held(heap);
   std::vector<std::int64_t> values;
   for (const auto& x : *ids) values.push_back(static_cast<const Int&>(*x).value());
-  auto array = Array<std::int64_t>::make(heap, values);
+  auto array = Array<std::int32_t>::make(heap, std::vector<std::int32_t>(values.begin(), values.end()));
   ids.reset();
   expect_close(ints->saving, delta(before, held(heap)));
 }
@@ -282,6 +326,83 @@ TEST(Advise, CyclicGarbageNamesTheBackReference) {
   const auto before = held(heap);
   heap.gc().collect();
   build_trees(heap, type, true);  // freed by reference counting as they are dropped
+  expect_close(f->saving, delta(before, held(heap)));
+}
+
+// Two kinds of cycle: the loops' parent pointers, and each loop's block, a union-find node that
+// is its own parent. Some structures stay alive: with weak parents they make one weak reference
+// object per parent reference (pyheap's are not shared), which the estimate takes off.
+void build_loops(Heap& heap, const RecordType::Handle& loop, const RecordType::Handle& block, bool weak,
+                 std::vector<Ref<Object>>* keep) {
+  auto make_loop = [&] {
+    auto l = Record::make(heap, loop);
+    l->set("children", List::make(heap));
+    auto b = Record::make(heap, block);
+    if (!weak) b->set("parent", b);  // a root of its own: with the change, no parent at all
+    l->set("block", b);
+    return l;
+  };
+  for (int t = 0; t < 300; ++t) {
+    auto root = make_loop();
+    auto& children = static_cast<List&>(*root->get("children"));
+    for (int c = 0; c < 3; ++c) {
+      auto child = make_loop();
+      if (weak) {
+        child->set("parent", WeakRef<Record>(root).handle());
+      } else {
+        child->set("parent", root);
+      }
+      children.append(child);
+    }
+    if (keep && t % 3 == 0) keep->push_back(root);
+  }
+}
+
+TEST(Advise, CyclicGarbageNamesEveryKindOfReferenceThatClosesItsCycles) {
+  Heap heap;
+  heap.gc().disable();
+  auto loop = RecordType::make({"children", "parent", "block"});
+  auto block = RecordType::make({"parent", "rank"});
+  std::vector<Ref<Object>> live;
+  build_loops(heap, loop, block, false, &live);
+  const Advice a = advise(heap, all_findings());
+  const Finding* f = find(a, FindingKind::CyclicGarbage);
+  ASSERT_NE(f, nullptr) << format_advice(a);
+  EXPECT_NE(f->title.find("Record.parent -> Record"), std::string::npos) << f->title;
+  EXPECT_NE(f->title.find("Record.parent -> itself"), std::string::npos) << f->title;
+  EXPECT_NE(f->change_cpp.find("leave Record.parent empty where it is the object itself"), std::string::npos)
+      << f->change_cpp;
+  EXPECT_NE(f->estimate.find("weak reference objects"), std::string::npos) << f->estimate;
+
+  const auto before = held(heap);
+  live.clear();
+  heap.gc().collect();  // the garbage, and the live structures just dropped
+  build_loops(heap, loop, block, true, &live);
+  expect_close(f->saving, delta(before, held(heap)));
+}
+
+// Lists of (int, int) tuples: one flat array of the narrowest item per list.
+TEST(Advise, PackedTuplesForListsOfIntegerPairs) {
+  Heap heap;
+  auto index = List::make(heap);
+  for (int w = 0; w < 40; ++w) {
+    auto pairs = List::make(heap);
+    for (int i = 0; i < 50; ++i) pairs->append(Tuple::make(heap, {Int::make(heap, 1000 + w), Int::make(heap, i * 300)}));
+    index->append(pairs);
+  }
+  const Advice a = advise(heap, all_findings());
+  const Finding* f = find(a, FindingKind::PackedTuples);
+  ASSERT_NE(f, nullptr) << format_advice(a);
+  EXPECT_EQ(f->count, 40u);
+  EXPECT_NE(f->change_cpp.find("pyheap::Array<std::int16_t>"), std::string::npos) << f->change_cpp;
+  const auto before = held(heap);
+  for (std::size_t w = 0; w < index->size(); ++w) {
+    std::vector<std::int16_t> flat;
+    for (const auto& t : static_cast<const List&>(*index->at(w)))
+      for (std::size_t k = 0; k < 2; ++k)
+        flat.push_back(static_cast<std::int16_t>(static_cast<const Int&>(*static_cast<const Tuple&>(*t)[k]).value()));
+    index->set(w, Array<std::int16_t>::make(heap, flat));
+  }
   expect_close(f->saving, delta(before, held(heap)));
 }
 
@@ -416,10 +537,10 @@ TEST(ContainerSizeRules, DictTableAfterInsertsIsWhatInsertingGives) {
   }
 }
 
-// CPython 3.11's rules against what tracemalloc counted for the same objects (each allocation,
-// in pymalloc's 16-byte blocks), from CPython 3.11.7: [1, 2, 3] allocates 56 + 32 bytes;
+// CPython 3.11's rules against what tracemalloc counted for the same objects (each allocation as
+// requested: the unit the advisor prints), from CPython 3.11.7: [1, 2, 3] allocates 56 + 32 bytes;
 // {'a': 1} 64 + 120; {1: 2} 64 + 160; an object of a plain class with 3 attributes 56 + 40;
-// array('d', [1.0] * 10) 80 + 80; (1, None) 56.
+// array('d', [1.0] * 10) 80 + 80; (1, None) 56; 1_000_000 + 1 32 (getsizeof says 28).
 TEST(CPython311SizeRules, MatchWhatTracemallocCounted) {
   using advise_detail::cpython311_object_bytes;
   auto node = [](std::uint64_t length, std::uint64_t capacity, std::int64_t aux, std::int64_t aux2) {
@@ -430,18 +551,28 @@ TEST(CPython311SizeRules, MatchWhatTracemallocCounted) {
     n.aux2 = aux2;
     return n;
   };
-  EXPECT_EQ(cpython311_object_bytes(Role::List, 88, node(3, 4, 0, 0)), 64u + 32u);
-  EXPECT_EQ(cpython311_object_bytes(Role::Dict, 184, node(1, 3, 1, 1)), 64u + 128u);
+  EXPECT_EQ(cpython311_object_bytes(Role::List, 88, node(3, 4, 0, 0)), 56u + 32u);
+  EXPECT_EQ(cpython311_object_bytes(Role::Dict, 184, node(1, 3, 1, 1)), 64u + 120u);
   EXPECT_EQ(cpython311_object_bytes(Role::Dict, 224, node(1, 3, 0, 1)), 64u + 160u);
-  EXPECT_EQ(cpython311_object_bytes(Role::Dict, 184, node(1, 0, -1, -1)), 64u + 128u);  // layout not read
+  EXPECT_EQ(cpython311_object_bytes(Role::Dict, 184, node(1, 0, -1, -1)), 64u + 120u);  // layout not read
   EXPECT_EQ(cpython311_object_bytes(Role::Dict, 64, node(0, 0, 1, 0)), 64u);             // the shared empty keys
-  EXPECT_EQ(cpython311_object_bytes(Role::Instance, 56, node(3, 4, 8, 0)), 64u + 48u);
+  // A split dict (an instance's __dict__ sharing its class's keys): getsizeof counts 8 bytes a
+  // slot of its values; the values array has its order prefix too (3 slots: 8 + 24).
+  EXPECT_EQ(cpython311_object_bytes(Role::Dict, 64 + 24, node(2, 0, 2, 0)), 64u + 8u + 24u);
+  EXPECT_EQ(cpython311_object_bytes(Role::Instance, 56, node(3, 4, 8, 0)), 56u + 40u);
   EXPECT_EQ(cpython311_object_bytes(Role::Array, 160, node(10, 10, 'd', 8)), 80u + 80u);
-  EXPECT_EQ(cpython311_object_bytes(Role::Tuple, 56, node(2, 0, 0, 0)), 64u);
+  EXPECT_EQ(cpython311_object_bytes(Role::Tuple, 56, node(2, 0, 0, 0)), 56u);
+  EXPECT_EQ(cpython311_object_bytes(Role::Int, 28, node(0, 0, 1, 0)), 32u);  // 1_000_000 + i: sizeof(PyLongObject)
+  EXPECT_EQ(cpython311_object_bytes(Role::Int, 32, node(0, 0, 1, 0)), 32u);  // two digits, as asked
   // A dict of 1000 str keys after 990 deletions: 2^11 slots of 2-byte indexes, 1365 entries.
   EXPECT_EQ(advise_detail::cpython311_dict_keys_bytes(11, 1), 32u + 2048u * 2 + 1365u * 16);
   EXPECT_EQ(advise_detail::rules_for(Runtime::CPython).dict_rebuilt(10, true), 64u + 208u);
   EXPECT_EQ(advise_detail::rules_for(Runtime::CPython).record(4), 64u);  // __slots__ of 4: 16 + 16 + 32
+  // A dict of n texts filled by setdefault, as sys.getsizeof measured it.
+  for (const auto& [n, bytes] : std::vector<std::pair<std::size_t, std::uint64_t>>{
+           {1, 184}, {5, 184}, {6, 272}, {11, 464}, {22, 832}, {43, 1584}, {86, 3328}, {1000, 26032}, {3009, 103856},
+           {10000, 207616}})
+    EXPECT_EQ(advise_detail::rules_for(Runtime::CPython).shared_texts(n), bytes) << n;
 }
 
 }  // namespace

@@ -35,7 +35,14 @@ std::string temporary_dump() {
   return path;
 }
 
-void print(const Advice& advice, const AdviseCommand& cmd, std::ostream& out) {
+AdviseOptions options_of(const AdviseCommand& cmd) {
+  AdviseOptions o;
+  o.internals = cmd.internals;
+  return o;
+}
+
+void print(const ObjectGraph& graph, const AdviseCommand& cmd, std::ostream& out) {
+  const Advice advice = advise(graph, options_of(cmd));
   out << (cmd.json ? advice_json(advice) : format_advice(advice, cmd.top));
   out.flush();
 }
@@ -52,6 +59,7 @@ int advise_python(const AdviseCommand& cmd, std::ostream& out, std::ostream& err
   req.script = cmd.file;
   req.args = cmd.args;
   req.trace = cmd.trace;
+  req.at = cmd.at;
   req.output = cmd.keep.empty() ? temporary_dump() : cmd.keep;
   struct Remove {
     std::string path;
@@ -69,7 +77,7 @@ int advise_python(const AdviseCommand& cmd, std::ostream& out, std::ostream& err
     err << "pyheap advise: " << cmd.file << " exited with status " << status << "; no advice\n";
     return status < 0 ? 1 : status;
   }
-  print(advise(ObjectGraph::read_file(req.output)), cmd, out);
+  print(ObjectGraph::read_file(req.output), cmd, out);
   return 0;
 }
 
@@ -87,7 +95,17 @@ CLI::App* add_advise_command(CLI::App& app, AdviseCommand& cmd) {
   sub->add_option("--top", cmd.top, "Print at most this many findings (besides the last, the dominators)")
       ->capture_default_str();
   sub->add_flag("--json", cmd.json, "Print the findings as JSON");
+  sub->add_flag("--internals", cmd.internals,
+                "Also advise on the interpreter's and the libraries' own objects, and name them as holders");
   sub->add_flag("--trace", cmd.trace, "With --python: trace allocations (tracemalloc) to name where objects were made");
+  sub->add_option("--at", cmd.at,
+                  "With --python: read the heap when FILE:LINE is about to run (the first time), not when the script ends")
+      ->check([](const std::string& v) {
+        const auto colon = v.rfind(':');
+        const bool ok = colon != std::string::npos && colon > 0 && colon + 1 < v.size() &&
+                        v.find_first_not_of("0123456789", colon + 1) == std::string::npos;
+        return ok ? std::string() : "--at wants FILE:LINE (app.py:12), not '" + v + "'";
+      });
   sub->add_option("--keep", cmd.keep, "With --python: keep the heap dump in this file");
   sub->add_option("--interpreter", cmd.interpreter, "With --python: the CPython 3.11 interpreter")->capture_default_str();
   sub->add_option("--dumper", cmd.dumper, "With --python: the CPython heap dumper (default: share/pyheap/pyheap_advise.py beside the program)")->capture_default_str();
@@ -105,7 +123,11 @@ int run_advise_command(const AdviseCommand& cmd, std::ostream& out, std::ostream
       err << "pyheap advise: arguments after the file are for a script (with --python)\n";
       return 2;
     }
-    print(advise(ObjectGraph::read_file(cmd.file)), cmd, out);
+    if (!cmd.at.empty()) {
+      err << "pyheap advise: --at is for a script (with --python)\n";
+      return 2;
+    }
+    print(ObjectGraph::read_file(cmd.file), cmd, out);
     return 0;
   } catch (const std::exception& e) {
     err << "pyheap advise: " << e.what() << '\n';

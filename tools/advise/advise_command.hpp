@@ -2,12 +2,13 @@
 // .heapsnapshot file or for a CPython program, and `pyheap run --advise`'s printing.
 //
 //   pyheap advise [--top N] [--json] FILE.heapsnapshot
-//   pyheap advise [--top N] [--json] [--trace] [--keep FILE] [--interpreter PYTHON]
-//                 [--dumper PATH] --python SCRIPT [ARGS...]
+//   pyheap advise [--top N] [--json] [--internals] [--trace] [--keep FILE] [--at FILE:LINE]
+//                 [--interpreter PYTHON] [--dumper PATH] --python SCRIPT [ARGS...]
 //
 // --python runs SCRIPT (with its ARGS) in the interpreter under tools/advise/pyheap_advise.py,
-// which dumps the heap when the script ends (or where the script calls pyheap_advise.dump()), then
-// reads the dump and prints the findings after the script's own output.
+// which dumps the heap when the script ends (or where the script calls pyheap_advise.dump(), or
+// where FILE:LINE is about to run with --at), then reads the dump and prints the findings after
+// the script's own output.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -31,6 +32,8 @@ struct AdviseCommand {
   bool python = false;
   bool json = false;
   bool trace = false;              // --trace: tracemalloc on from the start: allocation sites
+  bool internals = false;          // --internals: the interpreter's own objects too
+  std::string at;                  // --at FILE:LINE: read the heap there
   std::size_t top = 10;
   std::string keep;                // where to keep the CPython dump (default: a temporary file)
   std::string interpreter = "python3";

@@ -19,12 +19,16 @@ describes the format; pyheap's own snapshots carry the same section.
 
 What is walked: every object the collector tracks (gc.get_objects()) and every object reachable
 from them through gc.get_referents (strings, numbers, untracked tuples and dicts...), each once.
-Sizes are sys.getsizeof; the advisor turns them into the allocator blocks tracemalloc would
-count, with CPython 3.11's layout rules. A few layout facts Python does not expose (a dict's
+Sizes are sys.getsizeof; the advisor turns them into the bytes tracemalloc counts (each
+allocation as requested), with CPython 3.11's layout rules. A few layout facts Python does not expose (a dict's
 table size and kind, a class's shared attribute names, the order of an instance's attributes)
 are read from the objects' memory with ctypes, for CPython 3.11 only; they are checked against
 sys.getsizeof and against a probe class first, and left out (the advisor then infers them) when
 the check fails.
+
+The locals of the frames being run are put in _frames, where the walk finds them and the
+advisor names them ("main() (app.py:12).records"). `python3 pyheap_advise.py --at FILE:LINE
+SCRIPT` dumps when that line is about to run instead of when the script ends.
 
 Roots: nothing in CPython lists what holds an object from outside the objects walked (C
 variables, the interpreter state, the frames being run), so it is computed as the collector's
@@ -81,6 +85,11 @@ _EXTRA_FIELDS = ["type", "length", "capacity", "aux", "aux2", "site", "external"
 _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 _dumped = False
 _tracing_started_here = False  # by the launcher's --trace
+# While a dump runs: the locals of every frame being run outside this module, by frame
+# ("main() (app.py:12)" -> its f_locals), so that the advisor names them as a module's globals
+# are named (docs/design.md, "The advisor"). A module global, so that the walk reaches it.
+_frames = {}
+_CO_GENERATOR_LIKE = 0x20 | 0x80 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR
 
 
 class _Layout:
@@ -573,25 +582,76 @@ def _write(path, g, refcounts, sites, site_list, layout):
         f.write("]}}\n")
 
 
+def _running_frames():
+    """(label, frame) for every frame being run outside this module, each thread innermost first.
+    Module-level frames are left out: their locals are their module's globals."""
+    here = os.path.abspath(__file__)
+    current = sys._getframe(0)
+    out, labels = [], set()
+    for ident, top in sorted(sys._current_frames().items(), key=lambda item: item[1] is not current):
+        f = top
+        while f is not None:
+            code = f.f_code
+            if code.co_name != "<module>" and os.path.abspath(code.co_filename) != here:
+                label = "%s() (%s:%d)" % (getattr(code, "co_qualname", code.co_name),
+                                          os.path.basename(code.co_filename), f.f_lineno)
+                n = 2
+                unique = label
+                while unique in labels:
+                    unique = "%s #%d" % (label, n)
+                    n += 1
+                labels.add(unique)
+                out.append((unique, f))
+            f = f.f_back
+    return out
+
+
+def _discount_frame_references(g, refcounts):
+    """A frame's fast locals hold references the walk cannot see (the frame is not an object it
+    walks); the frame's f_locals dict in _frames stands for them, and holds one reference of its
+    own to each value. Counted once: each value, and each such dict (which its frame holds), one
+    reference less. Generators' and coroutines' frames are walked through their objects: left as
+    they are."""
+    index = g.index
+    for _label, f in _running_frames():
+        code = f.f_code
+        if code.co_flags & _CO_GENERATOR_LIKE:
+            continue
+        d = f.f_locals
+        j = index.get(id(d))
+        if j is not None:
+            refcounts[j] -= 1
+        cells = set(code.co_cellvars) | set(code.co_freevars)
+        for name in code.co_varnames:
+            if name in cells or name not in d:
+                continue
+            j = index.get(id(d[name]))
+            if j is not None:
+                refcounts[j] -= 1
+
+
 def dump(path=None):
     """Writes the heap of this process to path (a .heapsnapshot), as it is now.
 
     Returns the path. Without a path: the file `pyheap advise --python` asked for, else
     python.heapsnapshot in the current directory."""
-    global _dumped
+    global _dumped, _frames
     if path is None:
         path = os.environ.get(OUTPUT_ENV) or "python.heapsnapshot"
     enabled = gc.isenabled()
     gc.disable()
     started = time.perf_counter()
     try:
-        # First, before this function makes any object: what it makes later is then in no list
-        # the walk starts from, and nothing walked refers to it.
+        # The running frames' locals are put where the walk finds them, before it starts.
+        _frames = {label: f.f_locals for label, f in _running_frames()}
+        # First, before this function makes any other object: what it makes later is then in no
+        # list the walk starts from, and nothing walked refers to it.
         objs = gc.get_objects()
         layout = _Layout()
         g = _walk(objs, layout)
         del objs
         refcounts = _reference_counts(g.objs)
+        _discount_frame_references(g, refcounts)
         sites, site_list = _sites(g.objs)
         if _tracing_started_here:
             # Started by --trace for the sites, which are read now: tracemalloc would otherwise
@@ -602,6 +662,7 @@ def dump(path=None):
         objects = len(g.objs)
         del g
     finally:
+        _frames = {}
         if enabled:
             gc.enable()
     _dumped = True
@@ -610,13 +671,49 @@ def dump(path=None):
     return path
 
 
+def _dump_at(where):
+    """Arranges for dump() when the line FILE:LINE is about to run for the first time (a frame
+    of code from FILE: the same path, or the same file name when FILE has no directory)."""
+    file, _, line = where.rpartition(":")
+    line = int(line)
+    bare = os.path.dirname(file) == ""
+    wanted = os.path.basename(file) if bare else os.path.abspath(file)
+
+    def matches(code):
+        name = code.co_filename
+        return (os.path.basename(name) if bare else os.path.abspath(name)) == wanted
+
+    def local(frame, event, arg):
+        if event == "line" and frame.f_lineno == line and not _dumped:
+            sys.settrace(None)
+            dump()
+            return None
+        return local
+
+    def calls(frame, event, arg):
+        if event == "call" and matches(frame.f_code) and not _dumped:
+            return local
+        return None
+
+    sys.settrace(calls)
+
+
 def _run_script(argv):
-    """python3 pyheap_advise.py [--trace] SCRIPT ARGS...: runs SCRIPT as __main__, then dump()."""
+    """python3 pyheap_advise.py [--trace] [--at FILE:LINE] SCRIPT ARGS...: runs SCRIPT as __main__,
+    then dump() (or dump() where FILE:LINE is about to run, if it is)."""
     trace = False
+    at = None
     while argv and argv[0].startswith("--"):
         if argv[0] == "--trace":
             trace = True
             argv = argv[1:]
+        elif argv[0] == "--at" and len(argv) > 1:
+            at = argv[1]
+            file, _, line = at.rpartition(":")
+            if not file or not line.isdigit():
+                sys.stderr.write("pyheap_advise: --at wants FILE:LINE, not %s\n" % at)
+                return 2
+            argv = argv[2:]
         elif argv[0] == "--":
             argv = argv[1:]
             break
@@ -624,7 +721,7 @@ def _run_script(argv):
             sys.stderr.write("pyheap_advise: unknown option %s\n" % argv[0])
             return 2
     if not argv:
-        sys.stderr.write("usage: pyheap_advise.py [--trace] SCRIPT [ARGS...]\n")
+        sys.stderr.write("usage: pyheap_advise.py [--trace] [--at FILE:LINE] SCRIPT [ARGS...]\n")
         return 2
     script = argv[0]
     try:
@@ -646,14 +743,20 @@ def _run_script(argv):
         tracemalloc.start(1)
     code = compile(source, script, "exec")
     status = 0
+    if at is not None:
+        _dump_at(at)
     try:
         exec(code, main.__dict__)
     except SystemExit as e:
         status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
         if status != 0:
             return status
+    finally:
+        sys.settrace(None)
     del code, source
     if not _dumped:
+        if at is not None:
+            sys.stderr.write("pyheap_advise: %s was never reached: the heap is read as the script ends\n" % at)
         dump()
     return status
 

@@ -13,6 +13,10 @@ namespace pyheap::tools {
 int run_python_dump(const PythonDumpRequest& request) {
   std::vector<std::string> argv = {request.interpreter, request.dumper};
   if (request.trace) argv.emplace_back("--trace");
+  if (!request.at.empty()) {
+    argv.emplace_back("--at");
+    argv.push_back(request.at);
+  }
   argv.emplace_back("--");
   argv.push_back(request.script);
   argv.insert(argv.end(), request.args.begin(), request.args.end());

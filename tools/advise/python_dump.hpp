@@ -14,6 +14,7 @@ struct PythonDumpRequest {
   std::vector<std::string> args;
   std::string output;               // the dump's path
   bool trace = false;
+  std::string at;                   // "FILE:LINE": dump when that line is about to run
 };
 
 // The script's stdout and stderr are this process's. Returns the interpreter's exit status (127
