@@ -54,6 +54,8 @@
 #include <vector>
 
 #include "pyheap/collector.hpp"
+#include "pyheap/internal/alloc_fast.hpp"  // PYHEAP_ASAN
+#include "pyheap/internal/check.hpp"       // PYHEAP_DEBUG_LEVEL
 #include "pyheap/internal/export.hpp"
 #include "pyheap/internal/make_overloads.hpp"
 #include "pyheap/memory_limit.hpp"
@@ -77,6 +79,18 @@ struct UnraisableInfo {
 };
 
 namespace detail {
+// How a translation unit was compiled, as far as the inline fast paths care (the debug level and
+// whether free blocks are poisoned: internal/check.hpp, internal/alloc_fast.hpp). Heap's inline
+// constructor passes the program's, and the library compares them with its own.
+struct BuildFlags {
+  int debug_level;
+  int asan;
+};
+inline constexpr BuildFlags kBuildFlags{PYHEAP_DEBUG_LEVEL, PYHEAP_ASAN};
+
+struct StaticRoot;  // pyheap/static_ref.hpp
+PYHEAP_API void set_static_root(StaticRoot* r, Object* o) noexcept;
+
 // A process-wide number for each extension type (Heap::extension), handed out on first use.
 PYHEAP_API std::size_t next_extension_slot() noexcept;
 template <class E>
@@ -90,7 +104,10 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
  public:
   static constexpr int kTrashcanDepth = 50;
 
-  Heap();
+  // Stops the program (fatal_error.hpp), saying what to compile with, if it was compiled with
+  // other PYHEAP_DEBUG_LEVEL or PYHEAP_ASAN definitions than the library: its inline make would
+  // disagree with the library about the blocks (checks, poisoning).
+  Heap() : Heap(detail::kBuildFlags) {}
   ~Heap();
   Heap(const Heap&) = delete;
   Heap& operator=(const Heap&) = delete;
@@ -179,6 +196,7 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   void report_unraisable(std::exception_ptr error, std::string where, const Object* o) noexcept;
 
  private:
+  explicit Heap(detail::BuildFlags program);
   // The one path that makes objects: make (trailing == 0) and make_var share it.
   template <class T, class... Args>
   Ref<T> construct(SourceLocation site, std::size_t trailing, Args&&... args);

@@ -29,7 +29,26 @@ void release(Object* o) noexcept {
 }
 }  // namespace detail
 
-Heap::Heap() : gc_(*this), owner_(std::this_thread::get_id()) { detail::AllocatorAccess::set_user_data(alloc_, this); }
+namespace {
+// The program's definitions against the library's (heap.hpp, detail::BuildFlags).
+void check_build_flags(detail::BuildFlags program) noexcept {
+  const detail::BuildFlags library = detail::kBuildFlags;
+  if (program.debug_level == library.debug_level && program.asan == library.asan) [[likely]] return;
+  PYHEAP_FATAL("this program was compiled with PYHEAP_DEBUG_LEVEL=%d PYHEAP_ASAN=%d and its pyheap library with "
+               "PYHEAP_DEBUG_LEVEL=%d PYHEAP_ASAN=%d, so their inline and out-of-line paths disagree about the heap's "
+               "blocks (%s): compile the program with -DPYHEAP_DEBUG_LEVEL=%d -DPYHEAP_ASAN=%d, as the CMake targets "
+               "and `pkg-config --cflags pyheap` do (with -fsanitize=address or without), or link a library built "
+               "for it",
+               program.debug_level, program.asan, library.debug_level, library.asan,
+               program.asan != library.asan ? "which are poisoned for AddressSanitizer" : "which checks run",
+               library.debug_level, library.asan);
+}
+}  // namespace
+
+Heap::Heap(detail::BuildFlags program) : gc_(*this), owner_(std::this_thread::get_id()) {
+  check_build_flags(program);
+  detail::AllocatorAccess::set_user_data(alloc_, this);
+}
 
 Heap& Heap::of(const Object* o) noexcept {
   const TypeInfo& ti = type_of(*o);
