@@ -163,8 +163,9 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   // are exactly the objects, and the walk is the allocator's read-only for_each_block. Nothing is
   // recorded per object: the hot paths pay nothing.
   // fn must not create or destroy objects of this heap (taking and dropping extra Refs to live
-  // objects is fine: collect Refs first if you need to mutate). Not to be called from inside a
-  // heap object's constructor (that object's block has no header yet).
+  // objects is fine: collect Refs first if you need to mutate). An object whose constructor is
+  // still running (a collection started by a make inside it, a constructor that walks its heap)
+  // is not listed: it is listed from the moment make returns it.
   template <class Fn>
   void for_each_object(Fn&& fn) const;
   // Refs to every live object, in for_each_object's order; safe to mutate the heap afterwards.
@@ -185,7 +186,7 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   // Exact type test.
   template <class T>
   static bool is_a(const Object* o) {
-    return o && o->type_id() == detail::type_id_of<T>();
+    return o && o->type_id() == detail::type_id_of<std::remove_cv_t<T>>();
   }
   // Bytes the object occupies in the allocator (header, collector word and padding included).
   static std::size_t allocated_size(const Object* o) noexcept;
@@ -200,6 +201,10 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   // The one path that makes objects: make (trailing == 0) and make_var share it.
   template <class T, class... Args>
   Ref<T> construct(SourceLocation site, std::size_t trailing, Args&&... args);
+  // construct's way out when T's constructor threw: undoes what the constructor did to the
+  // header it was given (`prepared`: weak references, immortality, tracing) and frees the block;
+  // stops the program if references the constructor handed out are still held (object.hpp).
+  void abandon(Object* o, char* block, std::size_t bytes, bool container, ObjectHeader prepared) noexcept;
   friend void detail::release(Object*) noexcept;
   friend class Collector;
   friend class WeakReference;

@@ -106,6 +106,15 @@ class Tracer;
 // anything it owns) and that the tracer would otherwise reject, e.g. a std::function that
 // captures no Ref, or a class of a library that holds only plain data. It is then accepted and
 // ignored, wherever it appears (a member, a container's element, a shared_ptr's pointee).
+//
+// A container class with a trace hook of its own says the same for the element types that hold
+// no Ref, with may_hold_refs (below):
+//   template <class E> struct Bag { std::vector<E> items; void trace(pyheap::Tracer& t) { t(items); } };
+//   template <class E> struct pyheap::holds_no_refs<Bag<E>> : std::bool_constant<!pyheap::may_hold_refs<E>> {};
+// A Bag<int> member is then ignored, and a heap type that inherits Bag<int>'s hook
+// (`struct Ints : pyheap::Object, Bag<int> {}`) is not a container: untracked, without the
+// collector's word, as a heap type without a hook (the class that declares a type's trace hook,
+// or the type itself, vouching for it decides; internal/make.hpp, detail::Tracked).
 template <class T>
 struct holds_no_refs : std::false_type {};
 
@@ -313,6 +322,11 @@ struct AdaptorContainer : Adaptor {
 
 }  // namespace detail
 
+// Whether a value of type T may hold a Ref the tracer would have to report: false for what t(...)
+// ignores (numbers, strings, trivially copyable types, containers of those, holds_no_refs types).
+template <class T>
+inline constexpr bool may_hold_refs = detail::trace_rule<T>() != detail::TraceRule::Ignore;
+
 // The list a type publishes as `ref_members` (see the top of this file): member pointers of Owner.
 template <class Owner, class... M>
 struct RefMembers {
@@ -351,10 +365,15 @@ class Tracer {
   }
 
  private:
+  // (A Ref<const U> is an edge like any other: the collector's counts are not the object's state.)
+  template <class T>
+  static Object* child(const Ref<T>& r) noexcept {
+    return const_cast<Object*>(static_cast<const Object*>(r.get()));
+  }
   template <class T>
   void trace_value(Ref<T>& r) {
     if (mode_ == Mode::Visit) {
-      if (r) fn_(static_cast<Object*>(r.get()), ctx_);
+      if (r) fn_(child(r), ctx_);
     } else {
       r.reset();
     }
@@ -363,7 +382,7 @@ class Tracer {
   // holds it drops it.
   template <class T>
   void trace_value(const Ref<T>& r) {
-    if (mode_ == Mode::Visit && r) fn_(static_cast<Object*>(r.get()), ctx_);
+    if (mode_ == Mode::Visit && r) fn_(child(r), ctx_);
   }
   template <class T>
   void trace_value(WeakRef<T>& w) {
