@@ -13,6 +13,7 @@
 #include "pyheap/object.hpp"
 #include "pyheap/pool_allocator.hpp"
 #include "pyheap/ref.hpp"
+#include "pyheap/ref_array.hpp"
 #include "pyheap/small_object_allocator.hpp"
 #include "pyheap/tracer.hpp"
 #include "pyheap/tracing.hpp"

@@ -301,7 +301,8 @@ void refuse() {
                 "hold it in a Ref<T> (made by Heap::make)");
   static_assert(R != TraceRule::RejectUniquePtrToArray,
                 "pyheap::Tracer: std::unique_ptr<U[]> does not know its length, so its elements "
-                "cannot be traced: use std::vector<U> or std::array<U, N>");
+                "cannot be traced: use std::vector<U> or std::array<U, N> (for an array of "
+                "references made on its own, a pyheap::RefArray<T>, pyheap/ref_array.hpp)");
   static_assert(R != TraceRule::RejectFunction,
                 "pyheap::Tracer: a std::function may capture a Ref that no trace hook can see (a "
                 "cycle through the capture is never freed): keep the references it needs in traced "
