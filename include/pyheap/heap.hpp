@@ -209,6 +209,7 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   friend class Collector;
   friend class WeakReference;
   friend Ref<WeakReference> detail::make_weak_reference(Object*, WeakReference::Callback);
+  friend void detail::set_static_root(detail::StaticRoot*, Object*) noexcept;
 
   // Called while handling the failure of an object's allocation: one full collection (unless one
   // is running: then the failure is rethrown), then one more try. Undoes the container count of
@@ -259,6 +260,8 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   UnraisableHook unraisable_hook_;
   // Higher layers' per-heap state, by extension slot; destroyed by ~Heap after the objects.
   std::vector<Extension> extensions_;
+  // The StaticRefs holding objects of this heap (static_ref.hpp), reset first by ~Heap.
+  detail::StaticRoot* static_roots_ = nullptr;
 };
 
 namespace detail {

@@ -15,6 +15,7 @@
 #include "pyheap/ref.hpp"
 #include "pyheap/ref_array.hpp"
 #include "pyheap/small_object_allocator.hpp"
+#include "pyheap/static_ref.hpp"
 #include "pyheap/tracer.hpp"
 #include "pyheap/tracing.hpp"
 #include "pyheap/type_info.hpp"

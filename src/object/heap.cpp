@@ -9,6 +9,8 @@
 #include <iterator>
 
 #include "alloc/arena.hpp"
+#include "object/leak_report.hpp"
+#include "pyheap/static_ref.hpp"
 #include "pyheap/internal/alloc_fast.hpp"
 #include "pyheap/internal/check.hpp"
 #include "trace/trace_state.hpp"
@@ -349,6 +351,15 @@ void Heap::destroy(Object* o) noexcept {
 }
 
 Heap::~Heap() {
+  // References in static storage first (static_ref.hpp), as CPython clears module globals before
+  // its last collection. Releasing one may run code that sets another: until none is left.
+  while (detail::StaticRoot* r = static_roots_) {
+    Object* o = r->object;
+    static_roots_ = r->next;
+    if (static_roots_) static_roots_->prev = nullptr;
+    *r = detail::StaticRoot{};
+    o->decref();
+  }
   // Immortals become mortal again; the base count they were given is taken back.
   std::vector<Object*> immortals = std::move(immortals_);
   for (Object* o : immortals) {
@@ -358,9 +369,13 @@ Heap::~Heap() {
   }
   gc_.release_all_for_teardown();
   if (live_ != 0) {
-    report_unraisable(std::make_exception_ptr(std::runtime_error(
-                          std::to_string(live_) + " objects still referenced from outside the heap")),
-                      "heap destruction", nullptr);
+    std::string what;
+    try {
+      what = detail::describe_leaked_objects(*this);  // the types, and who holds them (leak_report.hpp)
+    } catch (...) {
+      what = std::to_string(live_) + " objects still referenced from outside the heap";
+    }
+    report_unraisable(std::make_exception_ptr(std::runtime_error(what)), "heap destruction", nullptr);
   }
   // Extensions hold no counts but may be read by the destructors above (a Str leaving the
   // intern table): they go last.
