@@ -18,8 +18,11 @@
 //     takes time linear in its length;
 //   - objects in reference cycles are freed by the collector (gc()).
 //
-// A heap must outlive every Ref into it. Its destructor collects everything it can and reports
-// objects still held from outside (a leak in the program) through the unraisable hook.
+// A heap must outlive every Ref into it. Its destructor resets the StaticRefs into it
+// (static_ref.hpp), collects everything it can and reports objects still held from outside (a
+// leak in the program) through the unraisable hook: how many of each type, whether each type is
+// tracked, and which references in static storage hold them. A heap may itself have static
+// storage duration (a global): nothing it reads at exit is destroyed before it.
 //
 // Where collections run. Only when an object is made (make, make_var, and the containers'
 // factories that call them; CPython's gc_alloc), explicitly (gc().collect()), and when the heap

@@ -7,6 +7,9 @@
 //     void trace(pyheap::Tracer& t) { t(left, right, children, name); }
 //   };
 //
+// The hook may be private if the type declares `friend class pyheap::Access;` (object.hpp); a
+// member named trace that pyheap cannot call does not compile.
+//
 // The same hook serves the collector's two needs, as CPython's tp_traverse and tp_clear do:
 //   - Visit: every strong reference the object holds is reported (counting, marking, referents);
 //   - Clear: every reference is dropped, which is how cyclic garbage is broken apart.
