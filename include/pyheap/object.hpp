@@ -10,11 +10,11 @@
 //                          the bits hold k / 8 (15: k is 120 or more, read from the TypeInfo)
 //   bits 56..63  gc_state  which collector list holds the object (3 bits) + collection marks
 //
-// Objects of a type with a `void trace(pyheap::Tracer&)` member are *containers*: the collector
-// tracks them, and they carry one more 8-byte word placed just *before* the object (as CPython's
-// PyGC_Head is), holding the object's slot in its generation list and the scratch count used
-// while collecting. So an untracked object costs 8 bytes of header and a container 16
-// (CPython 3.11: 16 and 32).
+// Objects of a type with a `void trace(pyheap::Tracer&)` member are *containers* (unless it or the
+// class declaring the hook is declared holds_no_refs, tracer.hpp): the collector tracks them, and
+// they carry one more 8-byte word placed just *before* the object (as CPython's PyGC_Head is),
+// holding the object's slot in its generation list and the scratch count used while collecting:
+// an untracked object costs 8 bytes of header and a container 16 (CPython 3.11: 16 and 32).
 //
 // Polymorphic types (virtual functions) are heap objects too, and pay only for their own vptr.
 // The Object base need not be at the start of T: under the Itanium C++ ABI a polymorphic T whose
