@@ -18,8 +18,11 @@
 //     takes time linear in its length;
 //   - objects in reference cycles are freed by the collector (gc()).
 //
-// A heap must outlive every Ref into it. Its destructor collects everything it can and reports
-// objects still held from outside (a leak in the program) through the unraisable hook.
+// A heap must outlive every Ref into it. Its destructor resets the StaticRefs into it
+// (static_ref.hpp), collects everything it can and reports objects still held from outside (a
+// leak in the program) through the unraisable hook: how many of each type, whether each type is
+// tracked, and which references in static storage hold them. A heap may itself have static
+// storage duration (a global): nothing it reads at exit is destroyed before it.
 //
 // Where collections run. Only when an object is made (make, make_var, and the containers'
 // factories that call them; CPython's gc_alloc), explicitly (gc().collect()), and when the heap
@@ -54,6 +57,8 @@
 #include <vector>
 
 #include "pyheap/collector.hpp"
+#include "pyheap/internal/alloc_fast.hpp"  // PYHEAP_ASAN
+#include "pyheap/internal/check.hpp"       // PYHEAP_DEBUG_LEVEL
 #include "pyheap/internal/export.hpp"
 #include "pyheap/internal/make_overloads.hpp"
 #include "pyheap/memory_limit.hpp"
@@ -77,6 +82,18 @@ struct UnraisableInfo {
 };
 
 namespace detail {
+// How a translation unit was compiled, as far as the inline fast paths care (the debug level and
+// whether free blocks are poisoned: internal/check.hpp, internal/alloc_fast.hpp). Heap's inline
+// constructor passes the program's, and the library compares them with its own.
+struct BuildFlags {
+  int debug_level;
+  int asan;
+};
+inline constexpr BuildFlags kBuildFlags{PYHEAP_DEBUG_LEVEL, PYHEAP_ASAN};
+
+struct StaticRoot;  // pyheap/static_ref.hpp
+PYHEAP_API void set_static_root(StaticRoot* r, Object* o) noexcept;
+
 // A process-wide number for each extension type (Heap::extension), handed out on first use.
 PYHEAP_API std::size_t next_extension_slot() noexcept;
 template <class E>
@@ -90,7 +107,10 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
  public:
   static constexpr int kTrashcanDepth = 50;
 
-  Heap();
+  // Stops the program (fatal_error.hpp), saying what to compile with, if it was compiled with
+  // other PYHEAP_DEBUG_LEVEL or PYHEAP_ASAN definitions than the library: its inline make would
+  // disagree with the library about the blocks (checks, poisoning).
+  Heap() : Heap(detail::kBuildFlags) {}
   ~Heap();
   Heap(const Heap&) = delete;
   Heap& operator=(const Heap&) = delete;
@@ -156,8 +176,9 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   // are exactly the objects, and the walk is the allocator's read-only for_each_block. Nothing is
   // recorded per object: the hot paths pay nothing.
   // fn must not create or destroy objects of this heap (taking and dropping extra Refs to live
-  // objects is fine: collect Refs first if you need to mutate). Not to be called from inside a
-  // heap object's constructor (that object's block has no header yet).
+  // objects is fine: collect Refs first if you need to mutate). An object whose constructor is
+  // still running (a collection started by a make inside it, a constructor that walks its heap)
+  // is not listed: it is listed from the moment make returns it.
   template <class Fn>
   void for_each_object(Fn&& fn) const;
   // Refs to every live object, in for_each_object's order; safe to mutate the heap afterwards.
@@ -178,7 +199,7 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   // Exact type test.
   template <class T>
   static bool is_a(const Object* o) {
-    return o && o->type_id() == detail::type_id_of<T>();
+    return o && o->type_id() == detail::type_id_of<std::remove_cv_t<T>>();
   }
   // Bytes the object occupies in the allocator (header, collector word and padding included).
   static std::size_t allocated_size(const Object* o) noexcept;
@@ -189,13 +210,19 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   void report_unraisable(std::exception_ptr error, std::string where, const Object* o) noexcept;
 
  private:
+  explicit Heap(detail::BuildFlags program);
   // The one path that makes objects: make (trailing == 0) and make_var share it.
   template <class T, class... Args>
   Ref<T> construct(SourceLocation site, std::size_t trailing, Args&&... args);
+  // construct's way out when T's constructor threw: undoes what the constructor did to the
+  // header it was given (`prepared`: weak references, immortality, tracing) and frees the block;
+  // stops the program if references the constructor handed out are still held (object.hpp).
+  void abandon(Object* o, char* block, std::size_t bytes, bool container, ObjectHeader prepared) noexcept;
   friend void detail::release(Object*) noexcept;
   friend class Collector;
   friend class WeakReference;
   friend Ref<WeakReference> detail::make_weak_reference(Object*, WeakReference::Callback);
+  friend void detail::set_static_root(detail::StaticRoot*, Object*) noexcept;
 
   // Called while handling the failure of an object's allocation: one full collection (unless one
   // is running: then the failure is rethrown), then one more try. Undoes the container count of
@@ -247,6 +274,8 @@ class PYHEAP_API Heap : public detail::MakeOverloads<Heap> {
   UnraisableHook unraisable_hook_;
   // Higher layers' per-heap state, by extension slot; destroyed by ~Heap after the objects.
   std::vector<Extension> extensions_;
+  // The StaticRefs holding objects of this heap (static_ref.hpp), reset first by ~Heap.
+  detail::StaticRoot* static_roots_ = nullptr;
 };
 
 namespace detail {

@@ -8,17 +8,27 @@
 // pointer before releasing the old one, so code run by the release (finalizers, weak-reference
 // callbacks) never sees a slot that points to a dying object (CPython's Py_SETREF rule).
 //
-// Casts (as std::shared_ptr's): Ref<Base> accepts a Ref<Derived>; static_ref_cast<To> downcasts
-// when the caller knows the dynamic type; dynamic_ref_cast<To> asks the type's vtable (polymorphic
-// types only) and gives a null Ref when the object is not a To. Two Refs are equal when they name
-// the same object, whatever base each views it through.
+// Casts (as std::shared_ptr's): Ref<Base> accepts a Ref<Derived>, Ref<const T> accepts a Ref<T>;
+// static_ref_cast<To> downcasts when the caller knows the dynamic type; dynamic_ref_cast<To> asks
+// the type's vtable (polymorphic types only) and gives a null Ref when the object is not a To;
+// const_ref_cast<T> takes the const off (std::const_pointer_cast's job).
+//
+// Constness: a Ref<const T> gives const access to the object. Its count still changes, as a
+// shared_ptr<const T>'s does: the count is pyheap's bookkeeping, not the object's state (the
+// object itself is never const: make<const T> does not compile; make a T, hold a Ref<const T>).
+//
+// Comparisons (as raw pointers compare): two Refs are equal when they name the same object,
+// whatever base each views it through; a Ref equals a raw pointer of a related type (a base or a
+// derived class of T, cv-qualified or not) to the same object, and nullptr when it is empty.
+// <=> orders Refs by the address of their objects (std::set<Ref<T>>, std::map keys), as
+// std::less orders the raw pointers they replace.
 //
 // A reference to `this`: ref_from_this(this) in a member function gives a new Ref to the object
 // (what enable_shared_from_this gives a shared_ptr, with no weak pointer stored in the object: the
-// count is in the header). Not inside T's constructor: the header is written after the
-// constructor returns, so there is no count yet to share (debug builds refuse it; in a Release
-// build the Ref would be lost when make writes the header, and the object freed under it).
-// Nor inside the destructor (count 0) or on an object no Heap made.
+// count is in the header); in a const member function, a Ref<const T>. It works in T's
+// constructor too: make writes the header before the constructor runs (object.hpp), so a
+// constructor may register its object with others. Refused in every build where there is no
+// count to share: inside the destructor (count 0) and on an object no Heap made.
 #pragma once
 
 #include <compare>
@@ -107,9 +117,26 @@ class Ref {
     return static_cast<const Object*>(p_) == static_cast<const Object*>(o.get());
   }
   bool operator==(std::nullptr_t) const noexcept { return p_ == nullptr; }
+  // A raw pointer of a related type (p == ref is the same comparison, rewritten): compared in the
+  // base of the two, so a Mixin* and a Ref<Derived> to one object are equal.
+  template <class U>
+    requires(std::is_base_of_v<std::remove_cv_t<U>, std::remove_cv_t<T>> ||
+             std::is_base_of_v<std::remove_cv_t<T>, std::remove_cv_t<U>>)
+  bool operator==(U* p) const noexcept {
+    if constexpr (std::is_base_of_v<std::remove_cv_t<U>, std::remove_cv_t<T>>) {
+      return static_cast<const volatile U*>(p_) == p;
+    } else {
+      return p_ == static_cast<const volatile T*>(p);
+    }
+  }
+  template <class U>
+  std::strong_ordering operator<=>(const Ref<U>& o) const noexcept {
+    return std::compare_three_way{}(static_cast<const Object*>(p_), static_cast<const Object*>(o.get()));
+  }
 
  private:
-  static Object* obj(T* p) noexcept { return static_cast<Object*>(p); }
+  // The count is bookkeeping, also through a Ref<const T> (the top of this file).
+  static Object* obj(T* p) noexcept { return const_cast<Object*>(static_cast<const Object*>(p)); }
   T* p_ = nullptr;
 };
 
@@ -142,20 +169,31 @@ Ref<To> dynamic_ref_cast(Ref<From>&& r) noexcept {
   return Ref<To>::adopt(p);
 }
 
-// A new Ref to the object `self` points to, from inside one of its member functions (see the top
-// of this file for where it is refused).
+// The const taken off (the caller knows the object may be changed through it).
+template <class To, class From>
+  requires std::is_same_v<std::remove_cv_t<To>, std::remove_cv_t<From>>
+Ref<To> const_ref_cast(const Ref<From>& r) noexcept {
+  return Ref<To>::borrow(const_cast<To*>(r.get()));
+}
+template <class To, class From>
+  requires std::is_same_v<std::remove_cv_t<To>, std::remove_cv_t<From>>
+Ref<To> const_ref_cast(Ref<From>&& r) noexcept {
+  return Ref<To>::adopt(const_cast<To*>(r.release()));
+}
+
+namespace detail {
+[[noreturn, gnu::cold]] PYHEAP_API void ref_from_this_without_count(const Object* o) noexcept;
+}
+
+// A new Ref to the object `self` points to, from inside one of its member functions, its
+// constructor included (Ref<const T> from a const one; see the top of this file for where it is
+// refused).
 template <class T>
 Ref<T> ref_from_this(T* self) noexcept {
-  static_assert(!std::is_const_v<T>,
-                "ref_from_this needs a non-const pointer: pyheap has no Ref<const T>; call it "
-                "from a non-const member function");
-  static_assert(std::is_base_of_v<Object, T>, "ref_from_this takes a pointer to a heap object");
+  static_assert(std::is_base_of_v<Object, std::remove_cv_t<T>>, "ref_from_this takes a pointer to a heap object");
   const Object* o = static_cast<const Object*>(self);
   PYHEAP_ASSERT(self != nullptr);
-  PYHEAP_CHECK(kDebugLevel < 1 || o->refcount() != 0,
-               "ref_from_this on an object with no count: called from its constructor (the "
-               "header is written after the constructor returns), from its destructor, or on an "
-               "object that no Heap made");
+  if (o->refcount() == 0) [[unlikely]] detail::ref_from_this_without_count(o);
   return Ref<T>::borrow(self);
 }
 

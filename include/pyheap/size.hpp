@@ -30,7 +30,7 @@ std::size_t getsizeof(const Ref<T>& r) noexcept {
 }
 template <class T>
 std::size_t deep_size(const Ref<T>& r) {
-  return deep_size(static_cast<Object*>(r.get()));
+  return deep_size(const_cast<Object*>(static_cast<const Object*>(r.get())));  // a Ref<const T> too
 }
 
 }  // namespace pyheap

@@ -7,6 +7,9 @@
 //     void trace(pyheap::Tracer& t) { t(left, right, children, name); }
 //   };
 //
+// The hook may be private if the type declares `friend class pyheap::Access;` (object.hpp); a
+// member named trace that pyheap cannot call does not compile.
+//
 // The same hook serves the collector's two needs, as CPython's tp_traverse and tp_clear do:
 //   - Visit: every strong reference the object holds is reported (counting, marking, referents);
 //   - Clear: every reference is dropped, which is how cyclic garbage is broken apart.
@@ -106,6 +109,15 @@ class Tracer;
 // anything it owns) and that the tracer would otherwise reject, e.g. a std::function that
 // captures no Ref, or a class of a library that holds only plain data. It is then accepted and
 // ignored, wherever it appears (a member, a container's element, a shared_ptr's pointee).
+//
+// A container class with a trace hook of its own says the same for the element types that hold
+// no Ref, with may_hold_refs (below):
+//   template <class E> struct Bag { std::vector<E> items; void trace(pyheap::Tracer& t) { t(items); } };
+//   template <class E> struct pyheap::holds_no_refs<Bag<E>> : std::bool_constant<!pyheap::may_hold_refs<E>> {};
+// A Bag<int> member is then ignored, and a heap type that inherits Bag<int>'s hook
+// (`struct Ints : pyheap::Object, Bag<int> {}`) is not a container: untracked, without the
+// collector's word, as a heap type without a hook (the class that declares a type's trace hook,
+// or the type itself, vouching for it decides; internal/make.hpp, detail::Tracked).
 template <class T>
 struct holds_no_refs : std::false_type {};
 
@@ -292,7 +304,8 @@ void refuse() {
                 "hold it in a Ref<T> (made by Heap::make)");
   static_assert(R != TraceRule::RejectUniquePtrToArray,
                 "pyheap::Tracer: std::unique_ptr<U[]> does not know its length, so its elements "
-                "cannot be traced: use std::vector<U> or std::array<U, N>");
+                "cannot be traced: use std::vector<U> or std::array<U, N> (for an array of "
+                "references made on its own, a pyheap::RefArray<T>, pyheap/ref_array.hpp)");
   static_assert(R != TraceRule::RejectFunction,
                 "pyheap::Tracer: a std::function may capture a Ref that no trace hook can see (a "
                 "cycle through the capture is never freed): keep the references it needs in traced "
@@ -312,6 +325,11 @@ struct AdaptorContainer : Adaptor {
 };
 
 }  // namespace detail
+
+// Whether a value of type T may hold a Ref the tracer would have to report: false for what t(...)
+// ignores (numbers, strings, trivially copyable types, containers of those, holds_no_refs types).
+template <class T>
+inline constexpr bool may_hold_refs = detail::trace_rule<T>() != detail::TraceRule::Ignore;
 
 // The list a type publishes as `ref_members` (see the top of this file): member pointers of Owner.
 template <class Owner, class... M>
@@ -351,10 +369,15 @@ class Tracer {
   }
 
  private:
+  // (A Ref<const U> is an edge like any other: the collector's counts are not the object's state.)
+  template <class T>
+  static Object* child(const Ref<T>& r) noexcept {
+    return const_cast<Object*>(static_cast<const Object*>(r.get()));
+  }
   template <class T>
   void trace_value(Ref<T>& r) {
     if (mode_ == Mode::Visit) {
-      if (r) fn_(static_cast<Object*>(r.get()), ctx_);
+      if (r) fn_(child(r), ctx_);
     } else {
       r.reset();
     }
@@ -363,7 +386,7 @@ class Tracer {
   // holds it drops it.
   template <class T>
   void trace_value(const Ref<T>& r) {
-    if (mode_ == Mode::Visit && r) fn_(static_cast<Object*>(r.get()), ctx_);
+    if (mode_ == Mode::Visit && r) fn_(child(r), ctx_);
   }
   template <class T>
   void trace_value(WeakRef<T>& w) {

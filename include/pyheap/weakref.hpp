@@ -69,7 +69,8 @@ class WeakRef {
   WeakRef() = default;
   // Creates a new weak reference object in the referent's heap.
   explicit WeakRef(const Ref<T>& referent, WeakReference::Callback callback = {})
-      : handle_(detail::make_weak_reference(static_cast<Object*>(referent.get()), std::move(callback))) {}
+      : handle_(detail::make_weak_reference(const_cast<Object*>(static_cast<const Object*>(referent.get())),
+                                            std::move(callback))) {}
 
   Ref<T> lock() const noexcept {
     if (!handle_) return {};

@@ -1,6 +1,7 @@
-// AddressSanitizer hooks. Under ASan, free blocks and never-carved pool space are
-// poisoned, and a live block is unpoisoned only for the bytes the caller asked for, so
-// use-after-free and small overflows inside pools are reported. No-ops otherwise.
+// AddressSanitizer hooks. In a library built with ASan (PYHEAP_ASAN, alloc_fast.hpp), free blocks
+// and never-carved pool space are poisoned, and a live block is unpoisoned only for the bytes the
+// caller asked for, so use-after-free and small overflows inside pools are reported. No-ops
+// otherwise.
 #pragma once
 
 #include <cstddef>
@@ -14,7 +15,7 @@ namespace pyheap::alloc {
 
 inline void poison(const void* p, std::size_t n) noexcept {
 #if PYHEAP_ASAN
-  ASAN_POISON_MEMORY_REGION(p, n);
+  __asan_poison_memory_region(p, n);
 #else
   (void)p, (void)n;
 #endif
@@ -22,7 +23,7 @@ inline void poison(const void* p, std::size_t n) noexcept {
 
 inline void unpoison(const void* p, std::size_t n) noexcept {
 #if PYHEAP_ASAN
-  ASAN_UNPOISON_MEMORY_REGION(p, n);
+  __asan_unpoison_memory_region(p, n);
 #else
   (void)p, (void)n;
 #endif

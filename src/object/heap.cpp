@@ -4,9 +4,13 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <iterator>
 
 #include "alloc/arena.hpp"
+#include "object/leak_report.hpp"
+#include "pyheap/static_ref.hpp"
 #include "pyheap/internal/alloc_fast.hpp"
 #include "pyheap/internal/check.hpp"
 #include "trace/trace_state.hpp"
@@ -14,6 +18,8 @@
 namespace pyheap {
 
 namespace detail {
+constinit thread_local ObjectHeader pending_header __attribute__((tls_model("initial-exec"))) = kNoHeapHeader;
+
 // The heap from the object: a small block's arena header names its allocator (one mask, one load),
 // whose user data is the Heap; only a large block needs the size to tell (owner_of).
 void release(Object* o) noexcept {
@@ -29,7 +35,38 @@ void release(Object* o) noexcept {
 }
 }  // namespace detail
 
-Heap::Heap() : gc_(*this), owner_(std::this_thread::get_id()) { detail::AllocatorAccess::set_user_data(alloc_, this); }
+namespace {
+// The program's definitions against the library's (heap.hpp, detail::BuildFlags).
+void check_build_flags(detail::BuildFlags program) noexcept {
+  const detail::BuildFlags library = detail::kBuildFlags;
+  if (program.debug_level == library.debug_level && program.asan == library.asan) [[likely]] return;
+  PYHEAP_FATAL("this program was compiled with PYHEAP_DEBUG_LEVEL=%d PYHEAP_ASAN=%d and its pyheap library with "
+               "PYHEAP_DEBUG_LEVEL=%d PYHEAP_ASAN=%d, so their inline and out-of-line paths disagree about the heap's "
+               "blocks (%s): compile the program with -DPYHEAP_DEBUG_LEVEL=%d -DPYHEAP_ASAN=%d, as the CMake targets "
+               "and `pkg-config --cflags pyheap` do (with -fsanitize=address or without), or link a library built "
+               "for it",
+               program.debug_level, program.asan, library.debug_level, library.asan,
+               program.asan != library.asan ? "which are poisoned for AddressSanitizer" : "which checks run",
+               library.debug_level, library.asan);
+}
+}  // namespace
+
+Heap::Heap(detail::BuildFlags program) : gc_(*this), owner_(std::this_thread::get_id()) {
+  check_build_flags(program);
+  detail::AllocatorAccess::set_user_data(alloc_, this);
+}
+
+namespace detail {
+void ref_from_this_without_count(const Object* o) noexcept {
+  const std::uint16_t id = o->type_id();
+  const char* type = id != 0 && type_table[id] != nullptr ? type_table[id]->qualified_name.c_str() : "an object";
+  PYHEAP_FATAL("ref_from_this on %s with no count: called from its destructor (the count is 0 there), on an "
+               "object that no Heap made (on the stack, a member), or from a constructor whose "
+               "pyheap::Object base was constructed after a base that made a heap object of its own "
+               "(list pyheap::Object first among the bases)",
+               type);
+}
+}  // namespace detail
 
 Heap& Heap::of(const Object* o) noexcept {
   const TypeInfo& ti = type_of(*o);
@@ -123,6 +160,50 @@ void* Heap::allocate_object(std::size_t bytes, unsigned tag, bool container) {
     // Over the memory limit, or refused by the OS: the emergency collection (heap.hpp).
     return allocate_after_failure(bytes, tag, container);
   }
+}
+
+void Heap::abandon(Object* o, char* block, std::size_t bytes, bool container, ObjectHeader prepared) noexcept {
+  // Whether T's Object base was constructed, and so took the header make prepared: not when T's
+  // construction threw before it (a base listed before Object), and then the block holds what the
+  // previous object there left. A dead object's header has count 0 and no kGcConstructing (a
+  // finished object's make cleared it; an abandoned one's is cleared below), so the two cannot
+  // be mistaken. Read after T's unwinding, which destroyed the bases and members constructed so
+  // far: ~Object is trivial, so the Object base's header lives until the block is freed below.
+  const ObjectHeader h = o->ob_;
+  const bool took = h.type_id == prepared.type_id && h.refcnt != 0 && (h.gc_state & detail::kGcConstructing) != 0;
+  if (took) {
+    const TypeInfo& ti = detail::type_info(prepared.type_id);
+    if (o->ob_.flags & detail::kFlagImmortal) {
+      // make_immortal(this) in the constructor: the base count it added is not a reference.
+      for (auto it = immortals_.rbegin(); it != immortals_.rend(); ++it) {
+        if (*it == o) {
+          immortals_.erase(std::next(it).base());
+          break;
+        }
+      }
+      o->ob_.flags &= static_cast<std::uint8_t>(~detail::kFlagImmortal);
+      o->ob_.refcnt -= detail::kImmortalBase;
+    }
+    if (o->ob_.refcnt != 1) {
+      PYHEAP_FATAL("%s's constructor threw after handing out %u reference%s to the object, still held: "
+                   "they would point at an object that was never made. Hand ref_from_this(this) out "
+                   "after everything in the constructor that can throw, or drop what was handed out "
+                   "before the exception leaves the constructor",
+                   ti.qualified_name.c_str(), o->ob_.refcnt - 1, o->ob_.refcnt == 2 ? "" : "s");
+    }
+    if (o->ob_.flags & detail::kFlagHasWeakrefs) {
+      // Weak references made by the constructor and handed out: cleared, with their callbacks,
+      // as at any death (the referent is gone when they run).
+      o->ob_.refcnt = 0;
+      std::vector<WeakReference*> callbacks;
+      clear_weakrefs(o, &callbacks, nullptr);
+      run_weakref_callbacks(callbacks);
+    }
+  }
+  if (prepared.flags & detail::kFlagTraced) tracing_.forget(o, bytes);
+  o->ob_ = detail::kNoHeapHeader;
+  alloc_.deallocate(block, bytes);
+  if (container) gc_.on_container_freed();
 }
 
 // Inline: release_plain and destroy, both below, are its only callers.
@@ -272,6 +353,15 @@ void Heap::destroy(Object* o) noexcept {
 }
 
 Heap::~Heap() {
+  // References in static storage first (static_ref.hpp), as CPython clears module globals before
+  // its last collection. Releasing one may run code that sets another: until none is left.
+  while (detail::StaticRoot* r = static_roots_) {
+    Object* o = r->object;
+    static_roots_ = r->next;
+    if (static_roots_) static_roots_->prev = nullptr;
+    *r = detail::StaticRoot{};
+    o->decref();
+  }
   // Immortals become mortal again; the base count they were given is taken back.
   std::vector<Object*> immortals = std::move(immortals_);
   for (Object* o : immortals) {
@@ -281,9 +371,13 @@ Heap::~Heap() {
   }
   gc_.release_all_for_teardown();
   if (live_ != 0) {
-    report_unraisable(std::make_exception_ptr(std::runtime_error(
-                          std::to_string(live_) + " objects still referenced from outside the heap")),
-                      "heap destruction", nullptr);
+    std::string what;
+    try {
+      what = detail::describe_leaked_objects(*this);  // the types, and who holds them (leak_report.hpp)
+    } catch (...) {
+      what = std::to_string(live_) + " objects still referenced from outside the heap";
+    }
+    report_unraisable(std::make_exception_ptr(std::runtime_error(what)), "heap destruction", nullptr);
   }
   // Extensions hold no counts but may be read by the destructors above (a Str leaving the
   // intern table): they go last.

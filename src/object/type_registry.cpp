@@ -1,12 +1,23 @@
 // The process-wide type table. Append-only: an id, once handed out, names the same TypeInfo for
 // the life of the process, so readers need no lock. Registration happens once per type (a
 // function-local static in detail::type_id_of) and takes the mutex.
+//
+// "The life of the process" includes its exit: the registry is never destroyed. A Heap with
+// static storage duration (a global, a function-local static, one inside a shared library's
+// globals) is destroyed by the same exit-time sequence that would destroy a static registry, in
+// the reverse order of construction, and the registry is constructed at the first make, after
+// such a heap, so it would go first; ~Heap then collects what is left and reads the type of every
+// object (issue 19: a use after free at exit). Placement-new into static storage, with no
+// destructor registered, makes the order irrelevant, in a static and a shared build alike (the
+// registry lives in libpyheap_core either way, and nothing of it is torn down at exit or at
+// dlclose). What it owns stays reachable from that storage, so LeakSanitizer does not report it.
 #include <cxxabi.h>
 
 #include <cstdlib>
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <stdexcept>
 
 #include "pyheap/internal/check.hpp"
@@ -23,8 +34,9 @@ struct Registry {
 };
 
 Registry& registry() {
-  static Registry r;
-  return r;
+  alignas(Registry) static unsigned char storage[sizeof(Registry)];
+  static Registry* const r = ::new (static_cast<void*>(storage)) Registry();  // never destroyed
+  return *r;
 }
 }  // namespace
 

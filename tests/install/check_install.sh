@@ -6,11 +6,12 @@
 #   1. the whole static install (BUILD_DIR): the all-in-one consumer through find_package and
 #      through pkg-config;
 #   2. the core component alone: the core consumer through find_package(... COMPONENTS core) and
-#      pkg-config pyheap-core, with no other layer's header in the prefix; and the polymorphic
-#      example (examples/dom), whose output must be examples/dom/expected_output.txt (it checks
-#      itself that the collector freed its cycles, and exits non-zero otherwise);
+#      pkg-config pyheap-core, with no other layer's header in the prefix; and the two example
+#      programs (examples/dom: polymorphic nodes; examples/solver: a constraint solver ported from
+#      hand-managed style, with a global Heap collecting at exit), whose outputs must be their
+#      expected_output.txt (each checks itself, and exits non-zero otherwise);
 #   3. a shared build of the library alone (tools and tests off, so CLI11 is not asked for): both
-#      consumers and the example against it, and its exported symbols are the public API only;
+#      consumers and the examples against it, and its exported symbols are the public API only;
 #   4. the installed `pyheap tour` and `pyheap run`, with the source and build trees hidden from
 #      them (a private mount namespace mounts empty directories over both).
 # Fails on the first step that fails.
@@ -25,9 +26,9 @@ build_consumer() {  # build_consumer PREFIX DIR NAME
   cmake -S "$2" -B "$scratch/cb-$3" -DCMAKE_PREFIX_PATH="$1" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$scratch/cb-$3" >/dev/null
 }
-run_example() {  # run_example BUILD_NAME: the example's output must be the expected one
-  "$scratch/cb-$1/dom" > "$scratch/dom-$1.out" || { echo "examples/dom failed:"; cat "$scratch/dom-$1.out"; exit 1; } >&2
-  diff -u "$src/examples/dom/expected_output.txt" "$scratch/dom-$1.out" >&2 || { echo "examples/dom printed something else" >&2; exit 1; }
+run_example() {  # run_example EXAMPLE BUILD_NAME: the example's output must be the expected one
+  "$scratch/cb-$2/$1" > "$scratch/$2.out" || { echo "examples/$1 failed:"; cat "$scratch/$2.out"; exit 1; } >&2
+  diff -u "$src/examples/$1/expected_output.txt" "$scratch/$2.out" >&2 || { echo "examples/$1 printed something else" >&2; exit 1; }
 }
 pc_flags() {  # pc_flags PREFIX PACKAGE
   local pcs
@@ -57,8 +58,10 @@ done
 if [ -n "$(find "$core" -name 'libpyheap_containers*')" ]; then echo "the core install has the containers" >&2; exit 1; fi
 build_consumer "$core" "$tests/core_consumer" core
 "$scratch/cb-core/core_consumer"
-build_consumer "$core" "$src/examples/dom" dom-core
-run_example dom-core
+for example in dom solver; do
+  build_consumer "$core" "$src/examples/$example" $example-core
+  run_example $example $example-core
+done
 # shellcheck disable=SC2046
 $cxx "$tests/core_consumer/core_consumer.cpp" -o "$scratch/core-consumer-pc" $(pc_flags "$core" pyheap-core)
 "$scratch/core-consumer-pc"
@@ -77,14 +80,17 @@ cmake --install "$scratch/shared-build" --prefix "$shared" >/dev/null
 build_consumer "$shared" "$tests/consumer" shared
 build_consumer "$shared" "$tests/core_consumer" shared-core
 build_consumer "$shared" "$src/examples/dom" dom-shared
+build_consumer "$shared" "$src/examples/solver" solver-shared
 # ldd's output is read whole first: `ldd | grep -q` under pipefail fails whenever grep, having
 # found its line, exits before ldd has written the rest (SIGPIPE), which made this test flaky.
 links() { local deps; deps=$(ldd "$1"); grep -q "$2" <<< "$deps"; }
 links "$scratch/cb-shared/consumer" 'libpyheap_containers.so' || { echo "not linked shared" >&2; exit 1; }
 "$scratch/cb-shared/consumer"
 "$scratch/cb-shared-core/core_consumer"
-run_example dom-shared
-links "$scratch/cb-dom-shared/dom" 'libpyheap_core.so' || { echo "the example is not linked shared" >&2; exit 1; }
+for example in dom solver; do
+  run_example $example $example-shared
+  links "$scratch/cb-$example-shared/$example" 'libpyheap_core.so' || { echo "examples/$example is not linked shared" >&2; exit 1; }
+done
 # Exported: pyheap's public API (and the standard library's vague-linkage instantiations it
 # uses); never the tools' code (script runner, tour) or the private chart code.
 leaked=$(nm -D --defined-only -C "$shared"/lib*/libpyheap_*.so | grep -E 'pyheap::(script|tour|report)::' || true)

@@ -28,15 +28,18 @@
 #include "pyheap/internal/check.hpp"
 #include "pyheap/small_object_allocator.hpp"
 
-// GCC defines __SANITIZE_ADDRESS__ under -fsanitize=address; older Clang (e.g. 14) only
-// answers __has_feature(address_sanitizer).
-#if defined(__SANITIZE_ADDRESS__)
-#define PYHEAP_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PYHEAP_ASAN 1
-#endif
-#endif
+// PYHEAP_ASAN says whether the *library* was built with AddressSanitizer (PYHEAP_SANITIZE), not
+// whether this translation unit is: a public compile definition of the core, as
+// PYHEAP_DEBUG_LEVEL is (CMake targets and pkg-config pass it on; a translation unit compiled
+// without it gets 0, the Release library's value). Free blocks are poisoned exactly when the
+// library poisons them, so a program compiled with -fsanitize=address against a Release library
+// poisons nothing the library would not unpoison (issue 19: the inline pop poisoned by the
+// program's flags, the uninstrumented library reused the blocks, and make reported a
+// use-after-poison), and one compiled without it against an ASan library poisons what the
+// library expects. The poisoning calls the sanitizer's functions, not its ASAN_POISON_* macros,
+// which are empty in a translation unit compiled without ASan. Heap's constructor compares the
+// program's definitions with the library's and stops a mismatch with what to compile with
+// (heap.hpp).
 #ifndef PYHEAP_ASAN
 #define PYHEAP_ASAN 0
 #endif
@@ -136,15 +139,15 @@ struct AllocatorHot {
     alloc::FreeBlock* block = pool->free;
     if (block == nullptr) [[unlikely]] return nullptr;
 #if PYHEAP_ASAN
-    ASAN_UNPOISON_MEMORY_REGION(block, sizeof(alloc::FreeBlock));
+    __asan_unpoison_memory_region(block, sizeof(alloc::FreeBlock));
 #endif
     pool->free = block->next;
     ++pool->used;
     count_allocation(idx, size);
 #if PYHEAP_ASAN
     // Free blocks are poisoned; a live one is unpoisoned for the bytes asked for only.
-    ASAN_POISON_MEMORY_REGION(block, alloc::class_block_size(idx));
-    ASAN_UNPOISON_MEMORY_REGION(block, size == 0 ? 1 : size);
+    __asan_poison_memory_region(block, alloc::class_block_size(idx));
+    __asan_unpoison_memory_region(block, size == 0 ? 1 : size);
 #endif
     return block;
   }
@@ -159,13 +162,13 @@ struct AllocatorHot {
     PYHEAP_ASSERT(held >= bs && pool->szidx == idx);
     held -= bs;
 #if PYHEAP_ASAN
-    ASAN_UNPOISON_MEMORY_REGION(p, bs);
+    __asan_unpoison_memory_region(p, bs);
 #endif
     auto* f = static_cast<alloc::FreeBlock*>(p);
     f->next = pool->free;
     pool->free = f;
 #if PYHEAP_ASAN
-    ASAN_POISON_MEMORY_REGION(p, bs);
+    __asan_poison_memory_region(p, bs);
 #endif
     PYHEAP_ASSERT(classes.blocks[idx] > 0 && classes.bytes_requested[idx] >= size);
     --classes.blocks[idx];

@@ -45,11 +45,12 @@ inline const TypeInfo& type_info(std::uint16_t id) noexcept {
   return *type_table[id];
 }
 
-// The hooks a type may define (type_info.hpp lists what each means).
+// The hooks a type may define (type_info.hpp lists what each means). trace and finalize are judged
+// by pyheap::Access (object.hpp), so a type may keep them private and befriend it.
 template <class T>
-concept Traceable = requires(T& t, Tracer& tr) { t.trace(tr); };
+concept Traceable = Access::can_trace<T>;
 template <class T>
-concept Finalizable = requires(T& t) { t.finalize(); };
+concept Finalizable = Access::can_finalize<T>;
 template <class T>
 concept VarSized = requires(const T& t) {
   { t.trailing_bytes() } noexcept -> std::same_as<std::size_t>;
